@@ -1,0 +1,62 @@
+using System.Reflection;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace Coordination.ServiceDefaults.Messaging;
+
+public static class MessagingSetup
+{
+    public const string DeployTopologyOnlyKey = "Messaging:DeployTopologyOnly";
+
+    /// <summary>
+    /// MassTransit on RabbitMQ (never an in-memory transport): the service's consumers, queues prefixed with
+    /// the service name so that two services never share a queue, retries at this one layer, poison messages
+    /// to <c>_error</c> queues. With <c>Messaging:DeployTopologyOnly</c> the bus declares every queue, exchange
+    /// and binding and then stops: that is the topology step run before any publisher starts.
+    /// </summary>
+    public static IHostApplicationBuilder AddCoordinationMessaging<TContractMap>(this IHostApplicationBuilder builder,
+        ServiceInfo service, Assembly consumersAssembly) where TContractMap : class, IContractMap
+    {
+        var rabbit = builder.Configuration.GetConnectionString("RabbitMq")
+            ?? throw new InvalidOperationException("ConnectionStrings:RabbitMq is not configured.");
+        var topologyOnly = builder.Configuration.GetValue<bool>(DeployTopologyOnlyKey);
+
+        builder.Services.AddSingleton<IContractMap, TContractMap>();
+        builder.Services.TryAddSingleton<IContractSender, MassTransitContractSender>();
+
+        builder.Services.AddMassTransit(x =>
+        {
+            x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(service.QueuePrefix, false));
+            x.AddConsumers(consumersAssembly);
+            x.AddConfigureEndpointsCallback((_, _, endpoint) =>
+            {
+                // One retry layer for consumers: quick in-process retries, then the message goes to _error
+                // where it can be re-driven once the cause is fixed.
+                endpoint.UseMessageRetry(r => r.Intervals(100, 500, 2000));
+            });
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(new Uri(rabbit), h =>
+                {
+                    h.PublisherConfirmation = true;
+                    h.ConnectionName(service.Name);
+                });
+                cfg.PrefetchCount = 32;
+                cfg.DeployTopologyOnly = topologyOnly;
+                cfg.DeployPublishTopology = topologyOnly;
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        builder.Services.Configure<MassTransitHostOptions>(o =>
+        {
+            // The host is ready only once every receive endpoint (and so its queue) exists.
+            o.WaitUntilStarted = true;
+            o.StartTimeout = TimeSpan.FromSeconds(60);
+            o.StopTimeout = TimeSpan.FromSeconds(15);
+        });
+        return builder;
+    }
+}

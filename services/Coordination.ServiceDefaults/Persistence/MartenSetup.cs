@@ -1,0 +1,64 @@
+using System.Text.Json.Serialization;
+using Coordination.ServiceDefaults.Messaging;
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using Marten;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Weasel.Core;
+
+namespace Coordination.ServiceDefaults.Persistence;
+
+public static class MartenSetup
+{
+    /// <summary>
+    /// Marten for one service: its own schema, camelCase JSON, Guid streams, the publishing subscription
+    /// (the event store is the outbox) and the async daemon in HotCold mode so that only one node per
+    /// database publishes and projects.
+    /// </summary>
+    public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddCoordinationMarten(
+        this IHostApplicationBuilder builder, ServiceInfo service, Action<StoreOptions> configure)
+    {
+        var connectionString = builder.Configuration.GetConnectionString("Postgres")
+            ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured.");
+        var topologyOnly = builder.Configuration.GetValue<bool>(MessagingSetup.DeployTopologyOnlyKey);
+
+        var marten = builder.Services.AddMarten(opts =>
+        {
+            opts.Connection(connectionString);
+            opts.DatabaseSchemaName = service.Schema;
+            opts.Events.DatabaseSchemaName = service.Schema;
+            opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase,
+                json => json.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower)));
+            opts.Events.StreamIdentity = StreamIdentity.AsGuid;
+            // Quick appends are ~30 % faster here and we never rely on versions being assigned before commit.
+            opts.Events.AppendMode = EventAppendMode.Quick;
+            // Headers carry the W3C traceparent so that the outbox continues the HTTP request's trace.
+            opts.Events.MetadataConfig.HeadersEnabled = true;
+            opts.Events.MetadataConfig.CorrelationIdEnabled = true;
+            // Default polling (1 s) makes a subscription see an append ~0.5 s later; 25/10 ms keeps the
+            // publish lag p99 well under 100 ms for a negligible query load.
+            opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(25);
+            opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(10);
+            opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+            opts.Schema.For<InboxEntry>().DocumentAlias("inbox");
+            opts.Schema.For<IdempotencyRecord>().DocumentAlias("idempotency");
+            configure(opts);
+        })
+        .UseLightweightSessions()
+        .ApplyAllDatabaseChangesOnStartup();
+
+        if (!topologyOnly)
+        {
+            marten.AddAsyncDaemon(DaemonMode.HotCold)
+                .AddSubscriptionWithServices<ContractPublisher>(ServiceLifetime.Singleton, o =>
+                {
+                    o.Name = ContractPublisher.SubscriptionName;
+                    o.Options.BatchSize = 500;
+                });
+        }
+        return marten;
+    }
+}

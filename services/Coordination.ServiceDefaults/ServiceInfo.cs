@@ -1,0 +1,13 @@
+namespace Coordination.ServiceDefaults;
+
+/// <summary>
+/// What the shared wiring needs to know about one service: its name, which is also its Marten schema,
+/// its OAuth scope and audience, and the prefix of its queues.
+/// </summary>
+public sealed record ServiceInfo(string Name, string Title, string Description)
+{
+    public string Schema => Name;
+    public string Scope => Name;
+    public string Audience => Name;
+    public string QueuePrefix => Name;
+}

@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Http.Json;
+using Coordination.ServiceDefaults.Messaging;
+using Coordination.Testing;
+using Directory.Contracts;
+using Marten;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Referrals.Api.LocalCopies;
+using Xunit;
+
+namespace Platform.Tests;
+
+/// <summary>
+/// The event pipeline end to end on real infrastructure: Directory appends, its outbox subscription
+/// publishes with confirms, Referrals consumes into its own read model.
+/// </summary>
+public sealed class EventPipelineTests(PipelineFixture fixture) : IClassFixture<PipelineFixture>
+{
+    private static readonly TimeSpan Delivery = TimeSpan.FromSeconds(20);
+
+    private async Task<Guid> RegisterBody(string name)
+    {
+        using var client = await fixture.AdminClient(fixture.Directory);
+        var response = await client.PostAsJsonAsync("bodies", new { name, kind = "ccas-cias", address = new { communeInsee = "11262" } });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var created = await response.Content.ReadFromJsonAsync<IdBody>();
+        Assert.Equal($"/bodies/{created!.Id}", response.Headers.Location!.ToString());
+        return created.Id;
+    }
+
+    private async Task<KnownBody?> ReferralsCopy(Guid id)
+    {
+        await using var session = fixture.Referrals.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        return await session.LoadAsync<KnownBody>(id);
+    }
+
+    [Fact]
+    public async Task RegisteredBody_ReachesReferralsCopy()
+    {
+        var id = await RegisterBody("CCAS de Narbonne");
+
+        await CoordinationFixture.AssertEventually(async () => await ReferralsCopy(id) is not null, Delivery, "the body copy in Referrals");
+        var copy = await ReferralsCopy(id);
+        Assert.Equal("CCAS de Narbonne", copy!.Name);
+        Assert.Equal("ccas-cias", copy.Kind);
+        Assert.Equal("11262", copy.CommuneInsee);
+        Assert.Equal(["11262"], copy.TerritoryCodes);
+    }
+
+    [Fact]
+    public async Task SecondDelivery_LeavesExactlyOneCopy()
+    {
+        var bus = fixture.Directory.Services.GetRequiredService<IBus>();
+        var message = new BodyRegistered(Guid.CreateVersion7(), "Mairie de Gruissan", "communes", "11170", ["11170"], false, DateTimeOffset.UtcNow);
+        var messageId = Guid.CreateVersion7();
+
+        await bus.Publish(message, c => c.MessageId = messageId);
+        await bus.Publish(message, c => c.MessageId = messageId);
+
+        await CoordinationFixture.AssertEventually(async () => await ReferralsCopy(message.BodyId) is not null, Delivery, "the copy");
+        // Give the second delivery time to land, then count rows for that id.
+        await Task.Delay(1500);
+        var rows = await fixture.Database.Scalar<long>(
+            $"select count(*) from referrals.mt_doc_knownbody where id = '{message.BodyId}'");
+        Assert.Equal(1, rows);
+        Assert.Equal("Mairie de Gruissan", (await ReferralsCopy(message.BodyId))!.Name);
+    }
+
+    [Fact]
+    public async Task OlderMessage_DoesNotOverwriteNewerCopy()
+    {
+        var bus = fixture.Directory.Services.GetRequiredService<IBus>();
+        var id = Guid.CreateVersion7();
+        var now = DateTimeOffset.UtcNow;
+        await bus.Publish(new BodyUpdated(id, "Nouveau nom", "caf", null, ["11"], false, now));
+        await CoordinationFixture.AssertEventually(async () => await ReferralsCopy(id) is not null, Delivery, "the copy");
+        await bus.Publish(new BodyRegistered(id, "Ancien nom", "caf", null, ["11"], false, now.AddMinutes(-5)));
+        await Task.Delay(1500);
+        Assert.Equal("Nouveau nom", (await ReferralsCopy(id))!.Name);
+    }
+
+    [Fact]
+    public async Task PublisherWhoseBrokerCallFails_HoldsItsPosition_ThenPublishes()
+    {
+        await CoordinationFixture.AssertEventually(async () => await PublisherProgress() >= await LastSequence(), Delivery, "the publisher catching up");
+        fixture.DirectorySender.Failing = true;
+        var failuresBefore = fixture.DirectorySender.FailuresSeen;
+        Guid id;
+        long progressBefore;
+        try
+        {
+            progressBefore = await PublisherProgress();
+            id = await RegisterBody("CIAS du Grand Narbonne");
+            await CoordinationFixture.AssertEventually(() => Task.FromResult(fixture.DirectorySender.FailuresSeen >= failuresBefore + 3),
+                Delivery, "three failed publish attempts");
+
+            Assert.Equal(progressBefore, await PublisherProgress());
+            Assert.Null(await ReferralsCopy(id));
+        }
+        finally
+        {
+            fixture.DirectorySender.Failing = false;
+        }
+
+        await CoordinationFixture.AssertEventually(async () => await ReferralsCopy(id) is not null, Delivery, "the copy after recovery");
+        await CoordinationFixture.AssertEventually(async () => await PublisherProgress() > progressBefore, Delivery, "the subscription advancing");
+    }
+
+    private async Task<long> PublisherProgress() =>
+        await fixture.Database.Scalar<long?>(
+            $"select last_seq_id from directory.mt_event_progression where name like '{ContractPublisher.SubscriptionName}%'") ?? 0;
+
+    private async Task<long> LastSequence() =>
+        await fixture.Database.Scalar<long?>("select max(seq_id) from directory.mt_events") ?? 0;
+
+    private sealed record IdBody(Guid Id);
+}
