@@ -6,7 +6,7 @@ using Directory.Contracts;
 using Marten;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
-using Referrals.Api.LocalCopies;
+using Coordination.Secrecy.Gate.Copies;
 using Xunit;
 
 namespace Platform.Tests;
@@ -29,10 +29,10 @@ public sealed class EventPipelineTests(PipelineFixture fixture) : IClassFixture<
         return created.Id;
     }
 
-    private async Task<KnownBody?> ReferralsCopy(Guid id)
+    private async Task<BodyCopy?> ReferralsCopy(Guid id)
     {
         await using var session = fixture.Referrals.Services.GetRequiredService<IDocumentStore>().QuerySession();
-        return await session.LoadAsync<KnownBody>(id);
+        return await session.LoadAsync<BodyCopy>(id);
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class EventPipelineTests(PipelineFixture fixture) : IClassFixture<
         // Give the second delivery time to land, then count rows for that id.
         await Task.Delay(1500);
         var rows = await fixture.Database.Scalar<long>(
-            $"select count(*) from referrals.mt_doc_knownbody where id = '{message.BodyId}'");
+            $"select count(*) from referrals.mt_doc_bodycopy where id = '{message.BodyId}'");
         Assert.Equal(1, rows);
         Assert.Equal("Mairie de Gruissan", (await ReferralsCopy(message.BodyId))!.Name);
     }

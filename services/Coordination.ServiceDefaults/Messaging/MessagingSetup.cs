@@ -18,7 +18,8 @@ public static class MessagingSetup
     /// and binding and then stops: that is the topology step run before any publisher starts.
     /// </summary>
     public static IHostApplicationBuilder AddCoordinationMessaging<TContractMap>(this IHostApplicationBuilder builder,
-        ServiceInfo service, Assembly consumersAssembly) where TContractMap : class, IContractMap
+        ServiceInfo service, Assembly consumersAssembly, Action<IBusRegistrationConfigurator>? moreConsumers = null)
+        where TContractMap : class, IContractMap
     {
         var rabbit = builder.Configuration.GetConnectionString("RabbitMq")
             ?? throw new InvalidOperationException("ConnectionStrings:RabbitMq is not configured.");
@@ -31,6 +32,7 @@ public static class MessagingSetup
         {
             x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(service.QueuePrefix, false));
             x.AddConsumers(consumersAssembly);
+            moreConsumers?.Invoke(x);
             x.AddConfigureEndpointsCallback((_, _, endpoint) =>
             {
                 // One retry layer for consumers: quick in-process retries, then the message goes to _error

@@ -1,3 +1,4 @@
+using Coordination.Secrecy.Gate.Audit;
 using Coordination.ServiceDefaults.Messaging;
 using JasperFx.Events;
 
@@ -8,6 +9,6 @@ public sealed class ReferralsContracts : IContractMap
 {
     public object? ToContract(IEvent @event) => @event.Data switch
     {
-        _ => null,
+        _ => AuditContracts.ToContract(@event),
     };
 }

@@ -1,0 +1,49 @@
+using Coordination.Secrecy.Gate.Audit;
+using Coordination.Secrecy.Gate.Copies;
+using Marten;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Coordination.Secrecy.Gate;
+
+[Flags]
+public enum CopySet
+{
+    Grants = 1,
+    Companions = 2,
+    Bodies = 4,
+    RegistrationInvolvement = 8,
+    ReferralInvolvement = 16,
+    ContactPersonInvolvement = 32,
+    AppointmentInvolvement = 64,
+}
+
+public static class GateSetup
+{
+    /// <summary>The copy documents (indexed by person) and the access-log event type.</summary>
+    public static void AddSecrecyGate(this StoreOptions options)
+    {
+        options.Schema.For<GrantCopy>().Index(g => g.PersonId).UseOptimisticConcurrency(true);
+        options.Schema.For<CompanionCopy>().Index(c => c.PersonId).UseOptimisticConcurrency(true);
+        options.Schema.For<InvolvementRecord>().Index(i => i.PersonId).UseOptimisticConcurrency(true);
+        options.Schema.For<BodyCopy>().Index(b => b.Sensitive).UseOptimisticConcurrency(true);
+        options.Events.AddEventType<PersonDataRead>();
+    }
+
+    public static IServiceCollection AddSecrecyGate(this IServiceCollection services) => services.AddScoped<SecrecyGate>();
+
+    /// <summary>
+    /// Registers the copy consumers a service needs: a service never consumes the contracts it publishes
+    /// itself (it writes those facts in its own transactions with <see cref="Involvements"/>).
+    /// </summary>
+    public static void AddCopyConsumers(this IRegistrationConfigurator bus, CopySet copies)
+    {
+        if (copies.HasFlag(CopySet.Grants)) bus.AddConsumer<GrantCopyConsumer>();
+        if (copies.HasFlag(CopySet.Companions)) bus.AddConsumer<CompanionCopyConsumer>();
+        if (copies.HasFlag(CopySet.Bodies)) bus.AddConsumer<BodyCopyConsumer>();
+        if (copies.HasFlag(CopySet.RegistrationInvolvement)) bus.AddConsumer<RegistrationInvolvementConsumer>();
+        if (copies.HasFlag(CopySet.ReferralInvolvement)) bus.AddConsumer<ReferralInvolvementConsumer>();
+        if (copies.HasFlag(CopySet.ContactPersonInvolvement)) bus.AddConsumer<ContactPersonInvolvementConsumer>();
+        if (copies.HasFlag(CopySet.AppointmentInvolvement)) bus.AddConsumer<AppointmentInvolvementConsumer>();
+    }
+}
