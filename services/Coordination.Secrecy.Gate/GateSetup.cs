@@ -20,11 +20,20 @@ public enum CopySet
 
 public static class GateSetup
 {
-    /// <summary>The copy documents (indexed by person) and the access-log event type.</summary>
-    public static void AddSecrecyGate(this StoreOptions options)
+    /// <summary>
+    /// The copy documents (indexed by person) and the access-log event type. Consents, which owns grants and
+    /// companions, writes their documents with its own inline projections (<paramref name="ownsConsents"/>):
+    /// those are versioned by Marten's projection machinery instead of optimistic concurrency.
+    /// </summary>
+    public static void AddSecrecyGate(this StoreOptions options, bool ownsConsents = false)
     {
-        options.Schema.For<GrantCopy>().Index(g => g.PersonId).UseOptimisticConcurrency(true);
-        options.Schema.For<CompanionCopy>().Index(c => c.PersonId).UseOptimisticConcurrency(true);
+        var grants = options.Schema.For<GrantCopy>().Index(g => g.PersonId);
+        var companions = options.Schema.For<CompanionCopy>().Index(c => c.PersonId);
+        if (!ownsConsents)
+        {
+            grants.UseOptimisticConcurrency(true);
+            companions.UseOptimisticConcurrency(true);
+        }
         options.Schema.For<InvolvementRecord>().Index(i => i.PersonId).UseOptimisticConcurrency(true);
         options.Schema.For<BodyCopy>().Index(b => b.Sensitive).UseOptimisticConcurrency(true);
         options.Events.AddEventType<PersonDataRead>();

@@ -1,10 +1,5 @@
 using System.Net.Http.Headers;
-using Appointments.Api;
-using Consents.Api;
-using Directory.Api;
-using Identity.Api;
 using Microsoft.Extensions.DependencyInjection;
-using Referrals.Api;
 using Xunit;
 
 namespace Coordination.Testing;
@@ -62,15 +57,30 @@ public class CoordinationFixture(Services services) : IAsyncLifetime
 
         var identityPort = Ports.FreePort();
         Issuer = $"http://127.0.0.1:{identityPort}/";
-        await Start(new ServiceHost<IdentityApi>("identity", identityPort, SettingsFor("identity"), c => ConfigureServices("identity", c)));
+        await Start(NewHost("identity", identityPort));
         Tokens = new Tokens(new Uri(Issuer));
 
         var others = new List<Task>();
-        if (services.HasFlag(Services.Directory)) others.Add(Start(new ServiceHost<DirectoryApi>("directory", 0, SettingsFor("directory"), c => ConfigureServices("directory", c))));
-        if (services.HasFlag(Services.Consents)) others.Add(Start(new ServiceHost<ConsentsApi>("consents", 0, SettingsFor("consents"), c => ConfigureServices("consents", c))));
-        if (services.HasFlag(Services.Referrals)) others.Add(Start(new ServiceHost<ReferralsApi>("referrals", 0, SettingsFor("referrals"), c => ConfigureServices("referrals", c))));
-        if (services.HasFlag(Services.Appointments)) others.Add(Start(new ServiceHost<AppointmentsApi>("appointments", 0, SettingsFor("appointments"), c => ConfigureServices("appointments", c))));
+        if (services.HasFlag(Services.Directory)) others.Add(Start(NewHost("directory", 0)));
+        if (services.HasFlag(Services.Consents)) others.Add(Start(NewHost("consents", 0)));
+        if (services.HasFlag(Services.Referrals)) others.Add(Start(NewHost("referrals", 0)));
+        if (services.HasFlag(Services.Appointments)) others.Add(Start(NewHost("appointments", 0)));
         await Task.WhenAll(others);
+    }
+
+    /// <summary>
+    /// A host for a service found by name (<c>Directory.Api.DirectoryApi</c> in <c>Directory.Api</c>): the test
+    /// project references the services it starts.
+    /// </summary>
+    public IServiceHost NewHost(string service, int port, IEnumerable<KeyValuePair<string, string?>>? extraSettings = null)
+    {
+        var name = char.ToUpperInvariant(service[0]) + service[1..];
+        var marker = Type.GetType($"{name}.Api.{name}Api, {name}.Api")
+            ?? throw new InvalidOperationException($"The test project does not reference services/{name}/{name}.Api.");
+        var settings = SettingsFor(service);
+        foreach (var (key, value) in extraSettings ?? []) settings[key] = value;
+        Action<IServiceCollection> configure = c => ConfigureServices(service, c);
+        return (IServiceHost)Activator.CreateInstance(typeof(ServiceHost<>).MakeGenericType(marker), service, port, settings, configure)!;
     }
 
     private async Task Start(IServiceHost host)
@@ -79,7 +89,7 @@ public class CoordinationFixture(Services services) : IAsyncLifetime
         await host.StartAsync();
     }
 
-    private Dictionary<string, string?> SettingsFor(string service)
+    public Dictionary<string, string?> SettingsFor(string service)
     {
         var settings = new Dictionary<string, string?>
         {

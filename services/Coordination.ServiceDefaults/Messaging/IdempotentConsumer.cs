@@ -28,8 +28,13 @@ public abstract class IdempotentConsumer<T>(IDocumentSession session, TimeProvid
         catch (DocumentAlreadyExistsException e) when (e.DocType == typeof(InboxEntry))
         {
             // Another delivery of the same message committed first; ours is rolled back entirely.
+            return;
         }
+        await AfterCommit(context);
     }
 
     protected abstract Task Handle(T message, ConsumeContext<T> context);
+
+    /// <summary>Side effects outside the database (a notification), run once the consumer's writes are committed.</summary>
+    protected virtual Task AfterCommit(ConsumeContext<T> context) => Task.CompletedTask;
 }

@@ -37,6 +37,12 @@ public static class AuthSetup
             }
             o.AddAudiences(service.Audience);
             o.UseAspNetCore();
+            // OpenIddict checks the expiry itself; the JWT handler is asked to check not-before too.
+            o.Configure(options =>
+            {
+                options.TokenValidationParameters.ValidateLifetime = true;
+                options.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(30);
+            });
         });
         builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
         builder.Services.AddAuthorizationBuilder()

@@ -10,9 +10,15 @@ public sealed record Caller(string Subject, string Role, string? DisplayName, Gu
     public bool IsPartnerSystem => Role == Roles.PartnerSystem;
     public bool IsProfessional => BodyId is not null && Roles.Professional.Contains(Role);
 
+    public bool IsAuthenticated => Subject.Length > 0;
+
+    /// <summary>
+    /// The caller of a request. Authorization policies also run for requests without a token, so an absent
+    /// subject gives an anonymous caller (empty subject, no role) rather than an exception.
+    /// </summary>
     public static Caller From(ClaimsPrincipal user)
     {
-        var subject = user.FindFirst(ClaimNames.Subject)?.Value ?? throw new InvalidOperationException("The token has no subject.");
+        var subject = user.FindFirst(ClaimNames.Subject)?.Value ?? "";
         var role = user.FindFirst(ClaimNames.Role)?.Value ?? "";
         return new Caller(subject, role, user.FindFirst(ClaimNames.Name)?.Value,
             Guid.TryParse(user.FindFirst(ClaimNames.BodyId)?.Value, out var body) ? body : null,

@@ -5,6 +5,8 @@ using Coordination.ServiceDefaults.Persistence;
 using Coordination.ServiceDefaults.Security;
 using Identity.Api;
 using Identity.Api.Accounts;
+using Identity.Api.Accounts.Activating;
+using Identity.Api.Accounts.Inviting;
 using Identity.Api.Accounts.LoggingIn;
 using Identity.Api.Connect;
 using Identity.Api.Demo;
@@ -79,6 +81,8 @@ builder.Services.AddRateLimiter(o =>
         http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
         _ => new FixedWindowRateLimiterOptions { PermitLimit = 20, Window = TimeSpan.FromMinutes(1) }));
 });
+builder.Services.AddSingleton<Throttle>();
+builder.Services.AddSingleton<IInvitationSender, LogInvitationSender>();
 builder.Services.AddHostedService<IdentityStoreInitializer>();
 if (builder.Configuration.GetValue<bool>("Demo:Seed")) builder.Services.AddHostedService<DemoAccounts>();
 
@@ -88,6 +92,6 @@ app.UseRateLimiter();
 app.UseAntiforgery();
 
 app.MapConnect();
-app.MapGroup("").WithTags("Account").MapLogin();
+app.MapGroup("").WithTags("Account").MapLogin().MapActivate().MapSetPassword();
 
 await app.RunServiceAsync();

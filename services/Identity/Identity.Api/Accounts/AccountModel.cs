@@ -14,6 +14,9 @@ public static class AccountModel
         options.Events.AddEventType<PasswordSet>();
         options.Events.AddEventType<AccountDisabled>();
         options.Projections.Add<AccountProjection>(ProjectionLifecycle.Inline);
-        options.Schema.For<Account>().UniqueIndex(UniqueIndexType.Computed, a => a.Login);
+        options.Schema.For<Account>().UniqueIndex(UniqueIndexType.Computed, a => a.Login).Index(a => a.PersonId);
+        options.Schema.For<Activating.ActivationCode>().Index(a => a.CodeSha256);
+        options.Schema.For<Inviting.PasswordSetup>();
+        options.Schema.For<SecretAttempt>().Index(a => a.Key);
     }
 }

@@ -13,6 +13,7 @@ public sealed class IdentityContracts : IContractMap
     {
         AccountCreated e when e.Role != Roles.Person && e.PersonId is null =>
             new UserRegistered(e.AccountId.ToString(), e.Login, e.DisplayName, @event.Timestamp),
+        AccountCreated { PersonId: { } person } e => new PersonLoginActivated(person, e.AccountId.ToString(), @event.Timestamp),
         _ => null,
     };
 }

@@ -1,5 +1,6 @@
 using Coordination.ServiceDefaults.Messaging;
 using Directory.Contracts;
+using Identity.Api.Accounts.Inviting;
 using Marten;
 using MassTransit;
 using Microsoft.AspNetCore.Identity;
@@ -12,9 +13,13 @@ namespace Identity.Api.Accounts.Attaching;
 /// with that email, or creates an invited login (no password yet) for a newcomer. Appends events, so it
 /// relies on the inbox of <see cref="IdempotentConsumer{T}"/> to absorb redeliveries.
 /// </summary>
-public sealed class MemberJoinedConsumer(IDocumentSession session, TimeProvider time, ILogger<MemberJoinedConsumer> logger)
+public sealed class MemberJoinedConsumer(IDocumentSession session, TimeProvider time, IInvitationSender invitations,
+    IConfiguration configuration, ILogger<MemberJoinedConsumer> logger)
     : IdempotentConsumer<MemberJoined>(session, time)
 {
+    private readonly TimeProvider _time = time;
+    private (Guid AccountId, string Login, Uri Link)? _invitation;
+
     protected override async Task Handle(MemberJoined message, ConsumeContext<MemberJoined> context)
     {
         var login = Logins.Normalize(message.Email);
@@ -24,9 +29,18 @@ public sealed class MemberJoinedConsumer(IDocumentSession session, TimeProvider 
         {
             Session.Events.StartStream<Account>(accountId,
                 new AccountCreated(accountId, login, message.DisplayName, null, "", null, null, "directory"));
+            var publicBase = new Uri(configuration["Identity:Issuer"] ?? "http://127.0.0.1:5100/");
+            var (_, link) = Invitations.Create(Session, accountId, publicBase, _time.GetUtcNow());
+            _invitation = (accountId, login, link);
             logger.LogInformation("Invited account {AccountId} created for member {MemberId}", accountId, message.MemberId);
         }
         Session.Events.Append(accountId, new MembershipAttached(accountId, message.MemberId, message.BodyId, message.Role, message.From));
+    }
+
+    /// <summary>The link leaves only once the account and its link are committed.</summary>
+    protected override async Task AfterCommit(ConsumeContext<MemberJoined> context)
+    {
+        if (_invitation is { } i) await invitations.SendAsync(i.AccountId, i.Login, i.Link, context.CancellationToken);
     }
 }
 

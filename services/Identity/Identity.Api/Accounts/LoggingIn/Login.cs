@@ -76,7 +76,8 @@ public static class LoginEndpoints
             $"<input id=\"login\" name=\"login\" type=\"text\" autocomplete=\"username\" required value=\"{Html.E(login)}\">\n" +
             "<label for=\"password\">Mot de passe</label>\n" +
             "<input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\n" +
-            "<button type=\"submit\">Se connecter</button>\n</form>\n";
+            "<button type=\"submit\">Se connecter</button>\n</form>\n" +
+            "<p>Première connexion ? <a href=\"/account/activate\">Activer mon compte avec le code reçu</a>.</p>";
         return Html.Page("Connexion", body, status);
     }
 
