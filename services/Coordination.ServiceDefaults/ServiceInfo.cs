@@ -6,6 +6,9 @@ namespace Coordination.ServiceDefaults;
 /// </summary>
 public sealed record ServiceInfo(string Name, string Title, string Description)
 {
+    /// <summary>Descriptions of the OpenAPI tags the service's endpoints use.</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
     public string Schema => Name;
     public string Scope => Name;
     public string Audience => Name;

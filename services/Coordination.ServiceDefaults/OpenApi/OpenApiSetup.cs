@@ -47,6 +47,10 @@ public static class OpenApiSetup
                     Description = $"An access token from Identity with the '{service.Scope}' scope.",
                 };
                 document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(Bearer, document)] = [] }];
+                foreach (var tag in document.Tags ?? new HashSet<OpenApiTag>())
+                {
+                    if (tag.Name is { } name && service.Tags.TryGetValue(name, out var description)) tag.Description = description;
+                }
                 return Task.CompletedTask;
             });
             o.AddOperationTransformer((operation, context, _) =>
