@@ -13,6 +13,12 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
 log() { printf '[infra] %s\n' "$*" >&2; }
 
+# CI systems that provide PostgreSQL and RabbitMQ themselves (GitHub service containers) say so.
+if [ "${COORDINATION_INFRA:-}" = "external" ]; then
+  log "COORDINATION_INFRA=external: using the PostgreSQL and RabbitMQ provided by the environment"
+  exit 0
+fi
+
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 wait_for() { # description, seconds, command...
