@@ -52,6 +52,7 @@ public static class MartenSetup
 
         if (!topologyOnly)
         {
+            builder.Services.AddHostedService<IdempotencyPurge>();
             marten.AddAsyncDaemon(DaemonMode.HotCold)
                 .AddSubscriptionWithServices<ContractPublisher>(ServiceLifetime.Singleton, o =>
                 {
