@@ -1,5 +1,7 @@
 using Directory.Api.Bodies.GettingDetails;
 using Directory.Api.Bodies.Registering;
+using Directory.Api.Bodies.Searching;
+using Directory.Api.Bodies.Updating;
 
 namespace Directory.Api.Bodies;
 
@@ -7,5 +9,7 @@ public static class BodiesApi
 {
     public static RouteGroupBuilder MapBodies(this RouteGroupBuilder group) => group
         .MapRegisterBody()
-        .MapGetBody();
+        .MapGetBody()
+        .MapUpdateBody()
+        .MapSearchBodies();
 }
