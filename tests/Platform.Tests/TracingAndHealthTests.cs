@@ -74,6 +74,18 @@ public sealed class TracingAndHealthTests(PipelineFixture fixture) : IClassFixtu
         }
     }
 
+    [Theory]
+    [InlineData("bodies?page=x", "page")]
+    [InlineData("bodies?pageSize=many", "pageSize")]
+    public async Task UnbindableQueryParameter_IsA400NamingIt(string route, string parameter)
+    {
+        using var client = await fixture.AdminClient(fixture.Directory);
+        var response = await client.GetAsync(new Uri(route, UriKind.Relative));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty(parameter, out _), problem.ToString());
+    }
+
     [Fact]
     public async Task UnknownRoute_AndMethodNotAllowed_AnswerProblemDetails()
     {

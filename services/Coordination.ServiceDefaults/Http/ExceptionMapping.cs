@@ -15,7 +15,7 @@ namespace Coordination.ServiceDefaults.Http;
 /// Turns what a client can cause (malformed JSON, wrong types, a body over the limit, a stale version) and
 /// what an outage causes (the database unreachable) into Problem Details. Anything else is a 500 — a bug.
 /// </summary>
-public sealed class ExceptionMapping(IProblemDetailsService problems, ILogger<ExceptionMapping> logger) : IExceptionHandler
+public sealed partial class ExceptionMapping(IProblemDetailsService problems, ILogger<ExceptionMapping> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -34,6 +34,13 @@ public sealed class ExceptionMapping(IProblemDetailsService problems, ILogger<Ex
         BadHttpRequestException { InnerException: JsonException json } => JsonProblem(json),
         BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge =>
             Make(413, "payload-too-large", "Request body too large", bad.Message),
+        BadHttpRequestException bad when ParameterOf(bad.Message) is { } parameter =>
+            new ValidationProblemDetails(new Dictionary<string, string[]> { [parameter] = [bad.Message] })
+            {
+                Status = 400,
+                Title = "One or more fields are invalid.",
+                Type = Problems.TypeOf("validation"),
+            },
         BadHttpRequestException bad => Make(bad.StatusCode, "bad-request", "Bad request", bad.Message),
         JsonException json => JsonProblem(json),
         EventStreamUnexpectedMaxEventIdException or ConcurrencyException =>
@@ -44,6 +51,19 @@ public sealed class ExceptionMapping(IProblemDetailsService problems, ILogger<Ex
         OperationCanceledException => Make(503, "unavailable", "Service temporarily unavailable", "The request did not complete in time."),
         _ => null,
     };
+
+    /// <summary>
+    /// The parameter named by ASP.NET Core's binding failures: <c>Failed to bind parameter "int page" from "x".</c>
+    /// and <c>Required parameter "Guid personId" was not provided from query string.</c>
+    /// </summary>
+    private static string? ParameterOf(string message)
+    {
+        var match = BindingFailure().Match(message);
+        return match.Success ? match.Groups["name"].Value : null;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("(?:Failed to bind parameter|Required parameter) \"[^\" ]+ (?<name>[^\"]+)\"")]
+    private static partial System.Text.RegularExpressions.Regex BindingFailure();
 
     private static ValidationProblemDetails JsonProblem(JsonException json)
     {
