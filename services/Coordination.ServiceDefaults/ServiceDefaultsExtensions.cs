@@ -35,7 +35,8 @@ public static class ServiceDefaultsExtensions
             c.ProblemDetails.Extensions.TryAdd("traceId", System.Diagnostics.Activity.Current?.TraceId.ToString() ?? c.HttpContext.TraceIdentifier);
         });
         builder.Services.AddExceptionHandler<ExceptionMapping>();
-        builder.Services.AddValidation();
+        // No AddValidation(): .NET 10's validation generator only sees the endpoints of the project that calls it
+        // and names fields in PascalCase; request records are checked by each slice (see ADR 0027).
         builder.Services.Configure<JsonOptions>(o =>
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));

@@ -1,4 +1,7 @@
 using System.Net.Http.Headers;
+using Coordination.ServiceDefaults.Messaging;
+using JasperFx.Events.Daemon;
+using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
@@ -66,6 +69,15 @@ public class CoordinationFixture(Services services) : IAsyncLifetime
         if (services.HasFlag(Services.Referrals)) others.Add(Start(NewHost("referrals", 0)));
         if (services.HasFlag(Services.Appointments)) others.Add(Start(NewHost("appointments", 0)));
         await Task.WhenAll(others);
+
+        // Services seed demo data as they start, some before the others' queues exist. Production runs the
+        // topology step first; here every outbox is rewound once all queues exist — the designed back-fill
+        // for a new consumer — and idempotent consumers absorb what they had already seen.
+        foreach (var host in _hosts)
+        {
+            var daemon = host.Services.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase();
+            await daemon.RewindSubscriptionAsync(ContractPublisher.SubscriptionName, CancellationToken.None, sequenceFloor: 0);
+        }
     }
 
     /// <summary>

@@ -10,6 +10,9 @@ public readonly record struct Paging(int Page, int PageSize)
     public const int DefaultSize = 20;
     public const int MaxSize = 100;
 
+    /// <summary>Beyond this a page's offset would overflow; no list here is that long.</summary>
+    public const int MaxPage = 1_000_000;
+
     public int Skip => (Page - 1) * PageSize;
 
     /// <summary>Reads <c>page</c> and <c>pageSize</c>; out-of-range values are a 400 naming the parameter.</summary>
@@ -17,7 +20,7 @@ public readonly record struct Paging(int Page, int PageSize)
     {
         paging = new Paging(page ?? 1, pageSize ?? DefaultSize);
         var errors = new Dictionary<string, string[]>();
-        if (paging.Page < 1) errors["page"] = ["Pages count from 1."];
+        if (paging.Page is < 1 or > MaxPage) errors["page"] = [$"Pages count from 1 to {MaxPage}."];
         if (paging.PageSize is < 1 or > MaxSize) errors["pageSize"] = [$"Between 1 and {MaxSize}."];
         problem = errors.Count > 0 ? Problems.Invalid(errors) : null;
         return problem is null;

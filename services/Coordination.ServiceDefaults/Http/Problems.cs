@@ -11,10 +11,17 @@ public static class Problems
 {
     public static string TypeOf(string code) => "urn:coordination:problem:" + code;
 
+    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase) { "type", "title", "status", "detail", "instance" };
+
     public static ProblemHttpResult Problem(int status, string code, string title, string? detail = null,
         IDictionary<string, object?>? extensions = null)
     {
-        var ext = new Dictionary<string, object?>(extensions ?? new Dictionary<string, object?>()) { ["code"] = code };
+        var ext = new Dictionary<string, object?> { ["code"] = code };
+        foreach (var (key, value) in extensions ?? new Dictionary<string, object?>())
+        {
+            // RFC 9457's own members cannot be extensions: a resource's "status" becomes "currentStatus".
+            ext[Reserved.Contains(key) ? "current" + char.ToUpperInvariant(key[0]) + key[1..] : key] = value;
+        }
         return TypedResults.Problem(detail: detail, statusCode: status, title: title, type: TypeOf(code), extensions: ext);
     }
 

@@ -80,10 +80,10 @@ public sealed class SearchBodiesApiTests(DirectoryFixture fixture) : ApiTest(fix
     [Fact]
     public async Task Search_WithANonNumericPage_Answers400NamingTheParameter()
     {
-        // Binding failures of query parameters are answered by the shared wiring: a 400 whose detail names the parameter.
+        // Binding failures of query parameters are answered by the shared wiring: a validation problem keyed by the parameter.
         using var worker = await As(SocialWorker);
         var problem = await Json(await worker.GetAsync(new Uri("bodies?page=x", UriKind.Relative)), HttpStatusCode.BadRequest);
-        Assert.Contains("page", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.NotNull(problem["errors"]!["page"]);
     }
 
     private async Task<List<Guid>> Ids(HttpClient client, string url)

@@ -1,0 +1,89 @@
+using Audit.Contracts;
+using Consents.Api.Access;
+using Consents.Api.Copies;
+using Consents.Api.Persons.GettingDetails;
+using Coordination.Secrecy.Gate.Copies;
+using Coordination.ServiceDefaults.Http;
+using JasperFx;
+using Marten;
+using MassTransit;
+
+namespace Consents.Api.AccessLog;
+
+/// <summary>One read of a person's data, granted or denied, by any service. Keyed by AccessId: stored once.</summary>
+public sealed record AccessLogEntry(Guid Id, Guid PersonId, string ReaderSubject, string ReaderDisplayName, Guid? ReaderBodyId,
+    string ReaderRole, string Service, string Route, string[] CategoriesShown, string[] CategoriesWithheld, string Basis, Guid? ConsentId,
+    DateTimeOffset OccurredAt);
+
+/// <summary>
+/// Every service's access events, Consents' own included (they come back through the broker like the
+/// others). The AccessId is the document id, so a redelivered or republished event is stored once.
+/// </summary>
+public sealed class PersonDataAccessedConsumer(IDocumentSession session) : IConsumer<PersonDataAccessed>
+{
+    public async Task Consume(ConsumeContext<PersonDataAccessed> context)
+    {
+        var m = context.Message;
+        if (await session.LoadAsync<AccessLogEntry>(m.AccessId, context.CancellationToken) is not null) return;
+        session.Insert(new AccessLogEntry(m.AccessId, m.PersonId, m.ReaderSubject, m.ReaderDisplayName, m.ReaderBodyId, m.ReaderRole, m.Service,
+            m.Route, m.CategoriesShown, m.CategoriesWithheld, m.Basis, m.ConsentId, m.OccurredAt));
+        try
+        {
+            await session.SaveChangesAsync(context.CancellationToken);
+        }
+        catch (DocumentAlreadyExistsException)
+        {
+            // Two deliveries raced; the first one stored it.
+        }
+    }
+}
+
+/// <summary>Who looked, as the person sees it: name, role and body; when; where; what was shown and withheld; on what basis.</summary>
+public sealed record AccessReader(string Name, string Role, BodyRef? Body);
+
+public sealed record AccessLogView(Guid AccessId, DateTimeOffset At, AccessReader Reader, string Service, string Route,
+    string[] CategoriesShown, string[] CategoriesWithheld, string Basis, Guid? ConsentId)
+{
+    public static AccessLogView Of(AccessLogEntry e, IReadOnlyDictionary<Guid, BodyCopy> bodies) =>
+        new(e.Id, e.OccurredAt, new AccessReader(e.ReaderDisplayName, e.ReaderRole, e.ReaderBodyId is { } b ? BodyRef.Of(b, bodies) : null),
+            e.Service, e.Route, e.CategoriesShown, e.CategoriesWithheld, e.Basis, e.ConsentId);
+
+    public static async Task<IReadOnlyList<AccessLogView>> LoadAsync(IQuerySession session, IReadOnlyList<AccessLogEntry> entries, CancellationToken ct)
+    {
+        var bodies = await BodyNames.LoadAsync(session, entries.Where(e => e.ReaderBodyId is not null).Select(e => e.ReaderBodyId!.Value), ct);
+        return entries.Select(e => Of(e, bodies)).ToList();
+    }
+}
+
+public static class GetAccessLogEndpoint
+{
+    public static RouteGroupBuilder MapGetMyAccessLog(this RouteGroupBuilder group)
+    {
+        group.MapGet("/me/access-log", Handle)
+            .WithName("getMyAccessLog")
+            .WithSummary("Who accessed my data")
+            .WithDescription("Every read of your data in every service, granted or refused, newest first: who (name, role, body), when, " +
+                "where, which categories were shown and which withheld, and on what basis (your consent, yourself, your companion, a " +
+                "booking, or refused). page counts from 1; pageSize is at most 100.")
+            .Produces<PageOf<AccessLogView>>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return group;
+    }
+
+    private static async Task<IResult> Handle(int? page, int? pageSize, PersonAccess access, IDocumentSession session, HttpContext http)
+    {
+        if (!Paging.TryCreate(page, pageSize, out var paging, out var invalid)) return invalid!;
+        // Paging.Skip is an int: a page this far would overflow it (and no log is that long).
+        if (paging.Page > int.MaxValue / paging.PageSize) return Problems.Invalid("page", "Beyond the last page.");
+        var personId = access.Caller.PersonId!.Value;
+        if (await session.LoadAsync<PersonDetails>(personId, http.RequestAborted) is null) return Problems.NotFound();
+
+        var entries = await session.Query<AccessLogEntry>().Where(e => e.PersonId == personId)
+            .OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id)
+            .Skip(paging.Skip).Take(paging.PageSize).ToListAsync(http.RequestAborted);
+        var total = await session.Query<AccessLogEntry>().CountAsync(e => e.PersonId == personId, http.RequestAborted);
+        var views = await AccessLogView.LoadAsync(session, entries, http.RequestAborted);
+        return TypedResults.Ok(new PageOf<AccessLogView>(views, paging.Page, paging.PageSize, total));
+    }
+}
