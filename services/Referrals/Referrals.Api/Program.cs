@@ -9,12 +9,20 @@ var builder = WebApplication.CreateBuilder(args);
 var service = ReferralsApi.Service;
 
 builder.AddServiceDefaults(service);
-builder.AddCoordinationMarten(service, opts => opts.AddSecrecyGate());
+builder.AddCoordinationMarten(service, opts =>
+{
+    opts.AddSecrecyGate();
+    ReferralsModel.Configure(opts);
+});
+// Referrals writes the involvement its own referrals and contact persons establish in its own transactions;
+// the other facts §4 needs come from the services that own them.
 builder.AddCoordinationMessaging<ReferralsContracts>(service, typeof(ReferralsApi).Assembly, bus => bus.AddCopyConsumers(
     CopySet.Grants | CopySet.Companions | CopySet.Bodies | CopySet.RegistrationInvolvement | CopySet.AppointmentInvolvement));
 builder.Services.AddSecrecyGate();
+builder.AddReferrals();
 
 var app = builder.Build();
 app.UseServiceDefaults();
+app.MapReferrals();
 
 await app.RunServiceAsync();

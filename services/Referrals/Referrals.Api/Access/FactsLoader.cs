@@ -1,0 +1,51 @@
+using Coordination.Secrecy;
+using Coordination.Secrecy.Gate.Copies;
+using Marten;
+using Marten.Services.BatchQuerying;
+
+namespace Referrals.Api.Access;
+
+/// <summary>
+/// The secrecy facts of several persons in one round trip (a page of referrals), or queued on a batch the
+/// caller extends with its own documents (the follow-up view): the same copies as
+/// <see cref="PersonFactsLoader"/>, so the decision is the same.
+/// </summary>
+public static class FactsLoader
+{
+    public sealed class Pending(Task<IReadOnlyList<GrantCopy>> grants, Task<IReadOnlyList<CompanionCopy>> companions,
+        Task<IReadOnlyList<InvolvementRecord>> involvements, Task<IReadOnlyList<Guid>> sensitive)
+    {
+        public async Task<PersonFacts> For(Guid personId) => new(personId,
+            (await grants).Where(g => g.PersonId == personId).Select(g => g.ToGrant()).ToList(),
+            (await companions).Where(c => c.PersonId == personId).Select(c => c.ToCompanionGrant()).ToList(),
+            (await involvements).Where(i => i.PersonId == personId).Select(i => i.ToInvolvement()).ToList(),
+            (await sensitive).ToHashSet());
+
+        public Task<IReadOnlyList<CompanionCopy>> Companions => companions;
+    }
+
+    public static Pending Queue(IBatchedQuery batch, Guid[] personIds, IList<BodyCopy>? involvedBodies = null)
+    {
+        var grants = batch.Query<GrantCopy>().Where(g => g.Known && personIds.Contains(g.PersonId)).ToList();
+        var companions = batch.Query<CompanionCopy>().Where(c => c.Known && personIds.Contains(c.PersonId)).ToList();
+        var involvementQuery = batch.Query<InvolvementRecord>();
+        var involvements = involvedBodies is null
+            ? involvementQuery.Where(i => personIds.Contains(i.PersonId)).ToList()
+            // The names of the bodies involved come in the same trip: every body a follow-up item names is involved.
+            : involvementQuery.Include(i => i.BodyId, involvedBodies).Where(i => personIds.Contains(i.PersonId)).ToList();
+        var sensitive = batch.Query<BodyCopy>().Where(b => b.Sensitive).Select(b => b.Id).ToList();
+        return new Pending(grants, companions, involvements, sensitive);
+    }
+
+    public static async Task<IReadOnlyDictionary<Guid, PersonFacts>> LoadManyAsync(IQuerySession session, IEnumerable<Guid> personIds, CancellationToken ct)
+    {
+        var ids = personIds.Distinct().ToArray();
+        if (ids.Length == 0) return new Dictionary<Guid, PersonFacts>();
+        var batch = session.CreateBatchQuery();
+        var pending = Queue(batch, ids);
+        await batch.Execute(ct);
+        var facts = new Dictionary<Guid, PersonFacts>();
+        foreach (var id in ids) facts[id] = await pending.For(id);
+        return facts;
+    }
+}
