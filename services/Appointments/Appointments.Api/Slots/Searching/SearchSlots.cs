@@ -1,0 +1,97 @@
+using System.Globalization;
+using Appointments.Api.Bookings;
+using Coordination.ServiceDefaults.Http;
+using Coordination.ServiceDefaults.Security;
+using Marten;
+using Marten.Linq;
+
+namespace Appointments.Api.Slots.Searching;
+
+/// <summary>A free slot as offered: no street address (a sensitive body's is for its members and the persons booked there).</summary>
+public sealed record SlotView(Guid Id, Guid ScheduleId, Guid BodyId, string? BodyName, Guid PlaceId, string PlaceName, string? Commune,
+    string? CommuneInsee, string? PostalCode, string Motif, Mode Mode, DateTimeOffset StartsAt, DateTimeOffset EndsAt, int Capacity, int Free);
+
+public sealed record SlotQuery(Guid? BodyId, string? CommuneInsee, string? Motif, Mode? Mode, DateTimeOffset From, DateTimeOffset To);
+
+public static class SearchSlotsDecider
+{
+    public static readonly TimeSpan DefaultRange = TimeSpan.FromDays(28);
+    public static readonly TimeSpan MaxRange = TimeSpan.FromDays(92);
+
+    public static Dictionary<string, string[]> Parse(string? bodyId, string? commune, string? motif, string? mode, string? from, string? to,
+        DateTimeOffset now, out SlotQuery query)
+    {
+        var errors = new Dictionary<string, string[]>();
+        Guid? body = null;
+        if (bodyId is not null)
+        {
+            if (Guid.TryParse(bodyId, out var b)) body = b;
+            else errors["bodyId"] = ["A body id (uuid)."];
+        }
+        if (commune is not null && !(commune.Length == 5 && commune.All(char.IsAsciiLetterOrDigit))) errors["commune"] = ["An INSEE commune code (five characters)."];
+        if (motif is { Length: > 100 }) errors["motif"] = ["At most 100 characters."];
+        Mode? m = null;
+        if (mode is not null)
+        {
+            if (Codes.TryParse<Mode>(mode, out var parsed)) m = parsed;
+            else errors["mode"] = [$"One of {Codes.List<Mode>()}."];
+        }
+        var start = now;
+        if (from is not null && !DateTimeOffset.TryParse(from, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out start)) errors["from"] = ["An ISO 8601 instant."];
+        var end = start + DefaultRange;
+        if (to is not null && !DateTimeOffset.TryParse(to, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out end)) errors["to"] = ["An ISO 8601 instant."];
+        else if (end <= start) errors["to"] = ["After 'from'."];
+        else if (end - start > MaxRange) errors["to"] = ["At most 92 days after 'from'."];
+        query = new SlotQuery(body, commune, motif?.Trim(), m, start, end);
+        return errors;
+    }
+}
+
+public static class SearchSlotsEndpoint
+{
+    public static RouteGroupBuilder MapSearchSlots(this RouteGroupBuilder group)
+    {
+        group.MapGet("/slots", Handle)
+            .WithName("searchSlots")
+            .WithSummary("Search free slots")
+            .WithDescription("Free slots of open schedules that can be booked now (within their minimum and maximum booking delays), by " +
+                "body, commune (INSEE code), motif, mode (in_person, phone, video, home_visit) and period (from/to, ISO 8601; default " +
+                "the next 28 days, at most 92), by start. A person sees person slots; a professional sees their own body's " +
+                "body_members slots and other bodies' partner_professionals slots. Paged (page from 1, pageSize at most 100).")
+            .Produces<PageOf<SlotView>>()
+            .ProducesValidationProblem();
+        return group;
+    }
+
+    private static async Task<IResult> Handle(string? bodyId, string? commune, string? motif, string? mode, string? from, string? to,
+        int? page, int? pageSize, Caller caller, IQuerySession session, TimeProvider time, HttpContext http)
+    {
+        if (!BookingRules.MayBookAtAll(caller)) return Problems.Forbidden("Slots are offered to those who book: professionals and persons.");
+        if (!Paging.TryCreate(page, pageSize, out var paging, out var problem)) return problem!;
+        var now = time.GetUtcNow();
+        var errors = SearchSlotsDecider.Parse(bodyId, commune, motif, mode, from, to, now, out var q);
+        if (errors.Count > 0) return Problems.Invalid(errors);
+
+        var slots = session.Query<SlotEntry>().Where(s => !s.Closed && s.Free > 0 && s.BookableFrom <= now && s.BookableUntil >= now
+            && s.StartsAt >= q.From && s.StartsAt < q.To);
+        if (caller.IsPerson)
+        {
+            slots = slots.Where(s => s.ByPerson);
+        }
+        else
+        {
+            var own = caller.BodyId!.Value;
+            slots = slots.Where(s => (s.BodyId == own && s.ByMembers) || (s.BodyId != own && s.ByPartners));
+        }
+        if (q.BodyId is { } body) slots = slots.Where(s => s.BodyId == body);
+        if (q.CommuneInsee is { } insee) slots = slots.Where(s => s.CommuneInsee == insee);
+        if (q.Motif is { } m) slots = slots.Where(s => s.Motif == m);
+        if (q.Mode is { } md) slots = slots.Where(s => s.Mode == md);
+
+        var found = await slots.Stats(out var stats).OrderBy(s => s.StartsAt).ThenBy(s => s.Id)
+            .Skip(paging.Skip).Take(paging.PageSize).ToListAsync(http.RequestAborted);
+        var views = found.Select(s => new SlotView(s.Id, s.ScheduleId, s.BodyId, s.BodyName, s.PlaceId, s.PlaceName, s.Commune, s.CommuneInsee,
+            s.PostalCode, s.Motif, s.Mode, s.StartsAt, s.EndsAt, s.Capacity, s.Free)).ToList();
+        return TypedResults.Ok(new PageOf<SlotView>(views, paging.Page, paging.PageSize, stats.TotalResults));
+    }
+}
