@@ -27,49 +27,20 @@ public abstract class ApiTest(DirectoryFixture fixture)
 
     protected Task<HttpClient> As(string login) => Fixture.UserClient(Fixture.Directory, login);
 
-    protected static async Task<HttpResponseMessage> Send(HttpClient client, HttpMethod method, string url, object? body = null,
-        string? ifMatch = null, string? idempotencyKey = null, string contentType = "application/json")
-    {
-        using var request = new HttpRequestMessage(method, url);
-        if (body is not null)
-        {
-            var text = body as string ?? JsonSerializer.Serialize(body, JsonSerializerOptions.Web);
-            request.Content = new StringContent(text, Encoding.UTF8);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType) { CharSet = "utf-8" };
-        }
-        if (ifMatch is not null) request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
-        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
-        return await client.SendAsync(request);
-    }
+    protected static Task<HttpResponseMessage> Send(HttpClient client, HttpMethod method, string url, object? body = null,
+        string? ifMatch = null, string? idempotencyKey = null, string contentType = "application/json") =>
+        ApiCalls.Send(client, method, url, body, ifMatch, idempotencyKey, contentType);
 
-    protected static async Task<JsonNode> Json(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"Expected {(int)expected}, got {(int)response.StatusCode}: {text}");
-        return JsonNode.Parse(text.Length == 0 ? "null" : text) ?? new JsonObject();
-    }
+    protected static Task<JsonNode> Json(HttpResponseMessage response, HttpStatusCode expected) => ApiCalls.Json(response, expected);
 
-    /// <summary>A 400 Problem Details whose errors name <paramref name="field"/>.</summary>
-    protected static async Task AssertInvalid(HttpResponseMessage response, string field)
-    {
-        var problem = await Json(response, HttpStatusCode.BadRequest);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var errors = problem["errors"]?.AsObject();
-        Assert.True(errors is not null && errors.ContainsKey(field), $"Expected an error for '{field}': {problem.ToJsonString()}");
-    }
+    protected static Task AssertInvalid(HttpResponseMessage response, string field) => ApiCalls.AssertInvalid(response, field);
 
-    protected static async Task AssertProblem(HttpResponseMessage response, HttpStatusCode status, string? code = null)
-    {
-        var problem = await Json(response, status);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal((int)status, problem["status"]?.GetValue<int>());
-        if (code is not null) Assert.Equal(code, problem["code"]?.GetValue<string>());
-    }
+    protected static Task AssertProblem(HttpResponseMessage response, HttpStatusCode status, string? code = null) =>
+        ApiCalls.AssertProblem(response, status, code);
 
-    protected static string ETag(HttpResponseMessage response) =>
-        response.Headers.ETag?.ToString() ?? throw new InvalidOperationException("No ETag on the answer.");
+    protected static string ETag(HttpResponseMessage response) => ApiCalls.ETag(response);
 
-    protected static string Unique(string prefix) => $"{prefix} {Guid.NewGuid().ToString("N")[..8]}";
+    protected static string Unique(string prefix) => ApiCalls.Unique(prefix);
 
     /// <summary>A new body registered by the admin; its id.</summary>
     protected async Task<Guid> NewBody(object? body = null)
