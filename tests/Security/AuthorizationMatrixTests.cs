@@ -31,6 +31,21 @@ public sealed class AuthorizationMatrixTests(SecurityFixture fixture, ITestOutpu
         "traceId", "instance", "latestAccesses", "accessLogTotal",
     };
 
+    /// <summary>
+    /// DESIGN §4 answers 403 when a route is closed to the caller's role whatever the resource, and admins and partner
+    /// systems never read person data; Appointments answers them the 404 of an unknown id instead (ADR 0042), which
+    /// tells them nothing either (no route of the other services does so). Listed exactly, so a change either way is seen.
+    /// </summary>
+    private static readonly string[] KnownDeviations =
+    [
+        .. new[] { "admin", "admin-client", "partner-system" }.SelectMany(actor => new[]
+        {
+            $"GET appointments/appointments/{{id}} answers {actor} 404 (an unknown id's answer) rather than 403",
+            $"GET appointments/appointments/{{id}}/ics answers {actor} 404 (an unknown id's answer) rather than 403",
+            $"GET appointments/persons/{{personId}}/appointments answers {actor} 404 (an unknown id's answer) rather than 403",
+        }),
+    ];
+
     [Fact]
     public async Task EveryRouteForEveryActor_LeaksNothing()
     {
@@ -75,6 +90,12 @@ public sealed class AuthorizationMatrixTests(SecurityFixture fixture, ITestOutpu
         findings.AddRange(ListsBeyondSingleReads(scenario, outcomes));
         findings.AddRange(PositiveControls(scenario, outcomes, seenMarkers));
         debatable.AddRange(ClosedRoutesAnswering404(outcomes));
+        // The known deviations are pinned: one that disappears (the service changed its answer) or appears fails the test.
+        var unexpected = debatable.Except(KnownDeviations).Select(d => "new deviation from §4's 403: " + d);
+        var gone = KnownDeviations.Except(debatable).Select(d => "known deviation no longer observed (remove it from KnownDeviations): " + d);
+        findings.AddRange(unexpected.Concat(gone).ToList());
+        var telemetry = NamesInTelemetry(scenario, out var lines, out var spans);
+        findings.AddRange(telemetry);
 
         var actors = scenario.Actors.Count;
         var cells = outcomes.Select(o => (o.Cell.Op.Key, o.Cell.Actor.Name)).Distinct().Count();
@@ -83,10 +104,18 @@ public sealed class AuthorizationMatrixTests(SecurityFixture fixture, ITestOutpu
             .AppendLine($"Authorization matrix: {plan.Operations.Count} routes × {actors} actors = {plan.Operations.Count * actors} (route, actor) pairs; " +
                 $"{cells} exercised ({reads.Count} reads and {writes.Count} refused mutations over {plan.Variants.Count} route variants, " +
                 $"{outcomes.Count(o => o.UnknownAnswer is not null)} unknown-id controls, {requests} requests)")
-            .AppendLine($"Leaks: {leaks.Count}; other findings: {findings.Count - leaks.Count}; debatable (not failing): {debatable.Count}");
+            .AppendLine($"Leaks: {leaks.Count}; other findings: {findings.Count - leaks.Count}; known deviations (ADR 0042, not failing): {debatable.Count}")
+            .AppendLine($"Telemetry: {lines} log lines and {spans} spans of the whole run scanned for the persons' names, notes and reasons: " +
+                $"{telemetry.Count} found");
+        // The pairs left out are mutations the oracle lets the actor make (sending them would change the scenario under
+        // test; each service's own tests cover them) and reads of the caller's own body by a caller without one.
+        var exercised = outcomes.Select(o => (o.Cell.Op.Key, o.Cell.Actor.Name)).ToHashSet();
+        var left = plan.Operations.SelectMany(op => scenario.Actors.Select(a => (op, a))).Where(x => !exercised.Contains((x.op.Key, x.a.Name))).ToList();
+        summary.AppendLine($"Pairs not exercised: {left.Count(x => x.op.IsMutation)} mutations the actor may make (not sent), " +
+            $"{left.Count(x => x.op.IsRead)} reads: " + string.Join(", ", left.Where(x => x.op.IsRead).Select(x => $"{x.op.Key} by {x.a.Name}")));
         summary.AppendLine("Scenario timeline:").AppendJoin('\n', scenario.Timeline).AppendLine();
         foreach (var f in findings) summary.AppendLine("FINDING " + f);
-        foreach (var d in debatable) summary.AppendLine("DEBATABLE " + d);
+        foreach (var d in debatable) summary.AppendLine("KNOWN DEVIATION " + d);
         Report.Write("matrix", summary.ToString(), output);
 
         Assert.True(findings.Count == 0, summary.ToString());
@@ -116,6 +145,32 @@ public sealed class AuthorizationMatrixTests(SecurityFixture fixture, ITestOutpu
     }
 
     // ---- Judging ----
+
+    /// <summary>
+    /// No log line or span of the run so far (the scenario, and every request of the matrix, refused ones included)
+    /// carries a name, e-mail, note, reason or companion of the persons. Ids and dates are not names; directory data
+    /// (a member's or a body's name) is public.
+    /// </summary>
+    private List<string> NamesInTelemetry(Scenario scenario, out int lines, out int spans)
+    {
+        var logLines = fixture.LogLines.ToArray();
+        var spanTexts = fixture.Spans.ToArray();
+        (lines, spans) = (logLines.Length, spanTexts.Length);
+        var found = new List<string>();
+        foreach (var marker in scenario.Targets.SelectMany(t => t.Markers)
+            .Where(m => Oracle.Categories.Contains(m.Category) && !m.DirectoryData && !m.Token.StartsWith('"')))
+        {
+            if (logLines.FirstOrDefault(l => l.Contains(marker.Token, StringComparison.OrdinalIgnoreCase)) is { } line)
+            {
+                found.Add($"a log line carries {marker.Description}: {Answer.Shorten(line, 400)}");
+            }
+            if (spanTexts.FirstOrDefault(x => x.Contains(marker.Token, StringComparison.OrdinalIgnoreCase)) is { } span)
+            {
+                found.Add($"a span carries {marker.Description}: {Answer.Shorten(span, 400)}");
+            }
+        }
+        return found;
+    }
 
     private static List<string> Leaks(Scenario scenario, IEnumerable<Outcome> outcomes, out HashSet<string> seen)
     {

@@ -26,7 +26,7 @@ public sealed record FuzzCase(string Actor, Request Request)
 [Collection(SecurityCollection.Name)]
 public sealed class InputFuzzTests(SecurityFixture fixture, ITestOutputHelper output)
 {
-    public const int CasesPerRoute = 16;
+    public const int CasesPerRoute = 40;
 
     /// <summary>The seed under CI=true (a PCG state in CsCheck's notation); elsewhere each run explores new cases.</summary>
     public static readonly string? Seed = Environment.GetEnvironmentVariable("CI") == "true" ? "0N0XIzNsQ0O2" : null;

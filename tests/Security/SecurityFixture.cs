@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Coordination.Testing;
 using Identity.Api.Accounts.Inviting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace Security.Tests;
@@ -12,8 +14,27 @@ namespace Security.Tests;
 /// through their real APIs before any test runs. Tests read the scenario and never change it (a refused mutation
 /// that succeeded would be a finding in itself).
 /// </summary>
-public sealed class SecurityFixture() : CoordinationFixture(Services.All), IAsyncLifetime
+public sealed class SecurityFixture : CoordinationFixture, IAsyncLifetime, IDisposable
 {
+    private readonly ActivityListener _spans;
+
+    public SecurityFixture() : base(Services.All)
+    {
+        _spans = new ActivityListener
+        {
+            ShouldListenTo = _ => true,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a => Spans.Add(a.DisplayName + " " + string.Join(' ', a.TagObjects.Select(t => t.Value?.ToString()))),
+        };
+        ActivitySource.AddActivityListener(_spans);
+    }
+
+    /// <summary>Every log line of every service at Information and above (the console keeps Warning), for the canary scan.</summary>
+    public ConcurrentQueue<string> LogLines { get; } = new();
+
+    /// <summary>Every span of the run (the services' and the test's own), as its name and tag values.</summary>
+    public ConcurrentBag<string> Spans { get; } = [];
+
     /// <summary>How long one fact may take to travel through RabbitMQ to another service's copies.</summary>
     public static readonly TimeSpan Delivery = TimeSpan.FromSeconds(60);
 
@@ -30,13 +51,17 @@ public sealed class SecurityFixture() : CoordinationFixture(Services.All), IAsyn
     /// </summary>
     protected override IEnumerable<KeyValuePair<string, string?>> Settings(string service) => service switch
     {
-        "identity" => [new("Identity:AccessTokenLifetime", "02:00:00"), new("Identity:TriesPerAddress", "1000")],
-        _ => [],
+        "identity" => [new("Identity:AccessTokenLifetime", "02:00:00"), new("Identity:TriesPerAddress", "1000"), .. LogSettings],
+        _ => LogSettings,
     };
+
+    private static readonly KeyValuePair<string, string?>[] LogSettings =
+        [new("Logging:LogLevel:Default", "Information"), new("Logging:Console:LogLevel:Default", "Warning")];
 
     /// <summary>This version of Identity sends invitations nowhere: the suite takes the set-password links as they are made.</summary>
     protected override void ConfigureServices(string service, IServiceCollection collection)
     {
+        collection.AddLogging(l => l.AddProvider(new CapturingLoggerProvider(LogLines)));
         if (service != "identity") return;
         collection.RemoveAll<IInvitationSender>();
         collection.AddSingleton<IInvitationSender>(Invitations);
@@ -51,6 +76,28 @@ public sealed class SecurityFixture() : CoordinationFixture(Services.All), IAsyn
     }
 
     Task IAsyncLifetime.DisposeAsync() => DisposeAsync();
+
+    public void Dispose() => _spans.Dispose();
+}
+
+/// <summary>Keeps every formatted log line (and its exception) the services write.</summary>
+public sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+    }
 }
 
 public sealed class CapturedInvitations : IInvitationSender
