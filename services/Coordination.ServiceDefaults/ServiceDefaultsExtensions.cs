@@ -34,6 +34,7 @@ public static class ServiceDefaultsExtensions
             c.ProblemDetails.Instance ??= c.HttpContext.Request.Path;
             c.ProblemDetails.Extensions.TryAdd("traceId", System.Diagnostics.Activity.Current?.TraceId.ToString() ?? c.HttpContext.TraceIdentifier);
         });
+        builder.Services.AddSingleton<DatabaseOutage>();
         builder.Services.AddExceptionHandler<ExceptionMapping>();
         // No AddValidation(): .NET 10's validation generator only sees the endpoints of the project that calls it
         // and names fields in PascalCase; request records are checked by each slice (see ADR 0027).
@@ -69,6 +70,8 @@ public static class ServiceDefaultsExtensions
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseExceptionHandler();
+        // During a database outage, requests are answered 503 within a few seconds instead of hanging.
+        app.UseOutageDeadline();
         // Empty 4xx answers (401 from the token handler, 404 of an unknown route, 405) get a Problem Details body.
         app.UseStatusCodePages();
         app.UseIdempotencyBuffering();

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text.Json;
 using JasperFx;
 using JasperFx.Events;
@@ -7,7 +6,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
-using Npgsql;
+using Coordination.ServiceDefaults.Persistence;
 
 namespace Coordination.ServiceDefaults.Http;
 
@@ -15,7 +14,7 @@ namespace Coordination.ServiceDefaults.Http;
 /// Turns what a client can cause (malformed JSON, wrong types, a body over the limit, a stale version) and
 /// what an outage causes (the database unreachable) into Problem Details. Anything else is a 500 — a bug.
 /// </summary>
-public sealed partial class ExceptionMapping(IProblemDetailsService problems, ILogger<ExceptionMapping> logger) : IExceptionHandler
+public sealed partial class ExceptionMapping(IProblemDetailsService problems, DatabaseOutage outage, ILogger<ExceptionMapping> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -23,6 +22,8 @@ public sealed partial class ExceptionMapping(IProblemDetailsService problems, IL
         if (problem is null) return false;
         if (problem.Status >= 500)
         {
+            // From now on for a while, requests are bounded so that they are answered 503 quickly (ADR 0061).
+            outage.Seen();
             logger.LogWarning(exception, "Request failed on a dependency: {Problem}", problem.Title);
         }
         httpContext.Response.StatusCode = problem.Status!.Value;
@@ -46,8 +47,8 @@ public sealed partial class ExceptionMapping(IProblemDetailsService problems, IL
         EventStreamUnexpectedMaxEventIdException or ConcurrencyException =>
             Make(412, "precondition-failed", "The resource changed since you read it", "Read it again and retry with its current ETag."),
         Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException => Make(409, "already-exists", "Already exists", "A resource with this id already exists."),
-        NpgsqlException { IsTransient: true } or NpgsqlException { InnerException: SocketException } or TimeoutException or MartenCommandException { InnerException: NpgsqlException { IsTransient: true } } =>
-            Make(503, "unavailable", "Service temporarily unavailable", "The database cannot be reached; retry later with the same Idempotency-Key."),
+        TimeoutException => Unavailable("The database cannot be reached; retry later with the same Idempotency-Key."),
+        _ when TransientFailures.IsDatabaseOutage(exception) => Unavailable("The database cannot be reached; retry later with the same Idempotency-Key."),
         OperationCanceledException => Make(503, "unavailable", "Service temporarily unavailable", "The request did not complete in time."),
         _ => null,
     };
@@ -76,6 +77,8 @@ public sealed partial class ExceptionMapping(IProblemDetailsService problems, IL
             Type = Problems.TypeOf("validation"),
         };
     }
+
+    internal static ProblemDetails Unavailable(string detail) => Make(503, "unavailable", "Service temporarily unavailable", detail);
 
     private static ProblemDetails Make(int status, string code, string title, string detail) => new()
     {

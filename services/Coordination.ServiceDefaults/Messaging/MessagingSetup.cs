@@ -1,5 +1,6 @@
 using System.Reflection;
 using MassTransit;
+using Coordination.ServiceDefaults.Persistence;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,6 +11,12 @@ namespace Coordination.ServiceDefaults.Messaging;
 public static class MessagingSetup
 {
     public const string DeployTopologyOnlyKey = "Messaging:DeployTopologyOnly";
+
+    /// <summary>Retries of a message whose consumer failed for another reason than a database outage, in ms.</summary>
+    public static readonly int[] PoisonRetryIntervals = [100, 500, 2000];
+
+    /// <summary>Retries of a message while the database is unreachable: 1, 2, 4, 8, then every 15 s — about 5 minutes.</summary>
+    public const int OutageRetryLimit = 24;
 
     /// <summary>
     /// MassTransit on RabbitMQ (never an in-memory transport): the service's consumers, queues prefixed with
@@ -35,9 +42,21 @@ public static class MessagingSetup
             moreConsumers?.Invoke(x);
             x.AddConfigureEndpointsCallback((_, _, endpoint) =>
             {
-                // One retry layer for consumers: quick in-process retries, then the message goes to _error
-                // where it can be re-driven once the cause is fixed.
-                endpoint.UseMessageRetry(r => r.Intervals(100, 500, 2000));
+                // Outer layer, database outages only: the message is tried again for about five minutes, long
+                // enough to outlast a restart or a partition, and only then faulted (ADR 0060). Consumers are
+                // idempotent, so a try whose commit reached the database before the connection broke is harmless.
+                endpoint.UseMessageRetry(r =>
+                {
+                    r.Handle<Exception>(TransientFailures.IsDatabaseOutage);
+                    r.SetRetryPolicy(filter => filter.Exponential(OutageRetryLimit, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(1)));
+                });
+                // Inner layer, everything else (a poison message, a bug): quick in-process retries, then the
+                // message goes to _error where it can be re-driven once the cause is fixed.
+                endpoint.UseMessageRetry(r =>
+                {
+                    r.Ignore<Exception>(TransientFailures.IsDatabaseOutage);
+                    r.Intervals(PoisonRetryIntervals);
+                });
             });
             x.UsingRabbitMq((context, cfg) =>
             {

@@ -7,6 +7,8 @@ using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Polly;
+using Polly.Retry;
 using Weasel.Core;
 
 namespace Coordination.ServiceDefaults.Persistence;
@@ -43,6 +45,15 @@ public static class MartenSetup
             opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(25);
             opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(10);
             opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+            // Reads retry a refused or reset connection at once (cheap), never a timeout: a request during an
+            // outage is answered 503 instead of waiting for four connect timeouts in a row (ADR 0061).
+            opts.ConfigurePolly(polly => polly.AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && TransientFailures.IsQuickRetry(e)),
+                MaxRetryAttempts = 3,
+                Delay = TimeSpan.FromMilliseconds(50),
+                BackoffType = DelayBackoffType.Exponential,
+            }));
             opts.Schema.For<InboxEntry>().DocumentAlias("inbox");
             opts.Schema.For<IdempotencyRecord>().DocumentAlias("idempotency");
             configure(opts);
