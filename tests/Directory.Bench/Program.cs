@@ -49,7 +49,8 @@ try
             task.Increment(count);
         }
     });
-    AnsiConsole.MarkupLine($"Loaded in {load.Elapsed.TotalSeconds:0} s");
+    var loaded = load.Elapsed;
+    AnsiConsole.MarkupLine($"Loaded in {loaded.TotalSeconds:0} s");
 
     await using var sql = new NpgsqlConnection(fixture.Database.ConnectionString);
     await sql.OpenAsync();
@@ -115,6 +116,20 @@ try
     AnsiConsole.MarkupLine($"Rows per page on average: {rows / (double)queries:0.0}; load average {LoadAverage()}");
     AnsiConsole.MarkupLine($"p99 HTTP {p99Http:0.00} ms {(p99Http <= 20 ? "[green]≤ 20 ms[/]" : "[red]> 20 ms[/]")}; " +
         $"p99 HTTP / p99 SQL = {ratio:0.00} {(ratio <= 3 ? "[green]≤ 3×[/]" : "[red]> 3×[/]")}");
+
+    // Called by ./coordination bench (Coordination.Bench's "directory" section): the figures go back as JSON.
+    if (Environment.GetEnvironmentVariable("DIRECTORY_BENCH_RESULT") is { Length: > 0 } resultPath)
+    {
+        var result = new JsonObject
+        {
+            ["bodies"] = bodies, ["services"] = bodies * servicesPerBody, ["queries"] = queries, ["loadSeconds"] = loaded.TotalSeconds,
+            ["httpP50"] = overHttp.GetValueAtPercentile(50) / 1000.0, ["httpP99"] = p99Http,
+            ["inProcessP99"] = inProcess.GetValueAtPercentile(99) / 1000.0,
+            ["sqlP50"] = inPostgres.GetValueAtPercentile(50) / 1000.0, ["sqlP99"] = p99Sql,
+            ["rowsPerPage"] = rows / (double)queries,
+        };
+        await File.WriteAllTextAsync(resultPath, result.ToJsonString());
+    }
 
     var sample = searches[^1];
     await using (var command = Command(BodySearch.Page(schema, sample, new Paging(1, Paging.DefaultSize)), sql))

@@ -121,6 +121,26 @@ public sealed class AuthorizationMatrixTests(SecurityFixture fixture, ITestOutpu
         Assert.True(findings.Count == 0, summary.ToString());
     }
 
+    /// <summary>
+    /// The judge can fail: the CAF agent (never involved with A) is sent with the CCAS social worker's token, as if a
+    /// service answered an uninvolved body as an involved one. Only reads are sent, so the scenario stays as built.
+    /// </summary>
+    [Fact]
+    public async Task TheJudge_CatchesAnUninvolvedBodyAnsweredAsIfInvolved()
+    {
+        var scenario = fixture.Scenario;
+        var plan = new MatrixPlan(await ApiCatalog.LoadAsync(fixture.Http), scenario);
+        var impostor = scenario.Actor("social-worker-uninvolved") with { Token = scenario.Actor("social-worker-involved").Token };
+        var outcomes = await MatrixRunner.RunAsync(fixture.Http, plan.CellsOf(impostor, _ => null).Where(c => c.Op.IsRead).ToList());
+
+        var leaks = Leaks(scenario, outcomes, out _);
+        var tells = Distinguishable(outcomes).ToList();
+        output.WriteLine($"{outcomes.Count} reads: {leaks.Count} leaks, {tells.Count} answers that differ from an unknown id's");
+        Assert.Contains(leaks, l => l.StartsWith("leak of A's given name", StringComparison.Ordinal));
+        Assert.Contains(leaks, l => l.StartsWith("leak of the reason of A's referral to the Mairie", StringComparison.Ordinal));
+        Assert.NotEmpty(tells);
+    }
+
     [Fact]
     public async Task WebhookEvents_CarryOnlyTheirBodysBookings()
     {

@@ -46,6 +46,48 @@ public static class MassTransitThroughput
         }
     }
 
+    /// <summary>
+    /// The broker's round trip as the services see it: one message at a time, publish with confirm → consume,
+    /// same durability and prefetch. The baseline of every cross-service delay (lag, revocation).
+    /// </summary>
+    public static async Task<Infrastructure.Latency> RoundTrip(BenchSettings settings, string vhost, int count)
+    {
+        var counter = new Counter();
+        var services = new ServiceCollection();
+        services.AddSingleton(counter);
+        services.AddMassTransit(x =>
+        {
+            x.AddConsumer<PingConsumer>().Endpoint(e => e.Name = "bench-ping-rtt");
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(new UriBuilder(settings.Rabbit) { Path = "/" + vhost }.Uri, h => h.PublisherConfirmation = true);
+                cfg.PrefetchCount = 32;
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        await using var provider = services.BuildServiceProvider();
+        var bus = provider.GetRequiredService<IBusControl>();
+        await bus.StartAsync();
+        var latency = new Infrastructure.Latency();
+        try
+        {
+            for (var i = 0; i < count + 20; i++)
+            {
+                var arrived = counter.Next();
+                var clock = Stopwatch.StartNew();
+                await bus.Publish(new BenchPing(Guid.NewGuid(), DateTimeOffset.UtcNow));
+                await arrived.WaitAsync(TimeSpan.FromSeconds(10));
+                // The first messages warm the connection and the code paths.
+                if (i >= 20) latency.Record(clock.Elapsed);
+            }
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+        return latency;
+    }
+
     private static async Task Publish(IBus bus, int publishers, TimeSpan duration)
     {
         var stopwatch = Stopwatch.StartNew();
@@ -62,7 +104,21 @@ public static class MassTransitThroughput
 
         public long Consumed => Interlocked.Read(ref _consumed);
 
-        public void Increment() => Interlocked.Increment(ref _consumed);
+        private TaskCompletionSource? _next;
+
+        public void Increment()
+        {
+            Interlocked.Increment(ref _consumed);
+            Interlocked.Exchange(ref _next, null)?.TrySetResult();
+        }
+
+        /// <summary>Completes when the next message is consumed.</summary>
+        public Task Next()
+        {
+            var next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _next = next;
+            return next.Task;
+        }
 
         /// <summary>Waits until consumption stops moving (the queue is empty).</summary>
         public async Task Drain()

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+
+namespace Coordination.Bench.Infrastructure;
+
+/// <summary>What one open-loop step did: offered and achieved rates, errors, latency from the scheduled instant.</summary>
+public sealed record StepResult(double Offered, int Scheduled, int Succeeded, int Failed, int Skipped, TimeSpan Elapsed, Latency Latency,
+    IReadOnlyDictionary<string, int> Errors)
+{
+    /// <summary>The kinds of failure and how many of each ("HTTP 404", an exception's type, "skipped: in-flight cap").</summary>
+    public string ErrorSummary => string.Join(", ", Errors.OrderByDescending(e => e.Value).Select(e => $"{e.Key} × {e.Value}"));
+
+    public double Achieved => Succeeded / Elapsed.TotalSeconds;
+
+    /// <summary>Failed answers and requests that could not be sent because the in-flight cap was reached.</summary>
+    public double ErrorRate => Scheduled == 0 ? 0 : (Failed + Skipped) / (double)Scheduled;
+
+    /// <summary>Sustained: at least 95 % of the offered rate achieved with less than 1 % errors.</summary>
+    public bool Sustained => Achieved >= 0.95 * Offered && ErrorRate < 0.01;
+}
+
+/// <summary>
+/// An open-loop load: requests are scheduled at fixed intervals whatever the answers do (no coordinated
+/// omission: latency counts from the scheduled instant), with the number in flight capped; a request that
+/// would exceed the cap is not sent and counts as an error.
+/// </summary>
+public static class OpenLoop
+{
+    private static readonly AsyncLocal<System.Collections.Concurrent.ConcurrentDictionary<string, int>?> CurrentErrors = new();
+
+    /// <summary>Notes why a request of the current step failed; returns false so that a request can end with it.</summary>
+    public static bool Fail(string why)
+    {
+        CurrentErrors.Value?.AddOrUpdate(why, 1, (_, n) => n + 1);
+        return false;
+    }
+
+    /// <summary>True for the expected status; otherwise notes the status as the failure.</summary>
+    public static bool Expect(HttpResponseMessage response, System.Net.HttpStatusCode expected) =>
+        response.StatusCode == expected || Fail($"HTTP {(int)response.StatusCode}");
+
+    public static async Task<StepResult> Run(double rate, TimeSpan duration, int maxInFlight, Func<int, CancellationToken, Task<bool>> request,
+        CancellationToken ct = default)
+    {
+        var latency = new Latency();
+        var errors = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        CurrentErrors.Value = errors;
+        int succeeded = 0, failed = 0, skipped = 0, inFlight = 0;
+        var total = (int)Math.Round(rate * duration.TotalSeconds);
+        var interval = TimeSpan.FromSeconds(1 / rate);
+        var pending = new List<Task>(total);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < total && !ct.IsCancellationRequested; i++)
+        {
+            var due = interval * i;
+            var wait = due - clock.Elapsed;
+            // Task.Delay has millisecond granularity: sleep the bulk, then yield until the instant.
+            if (wait > TimeSpan.FromMilliseconds(2)) await Task.Delay(wait - TimeSpan.FromMilliseconds(1), ct);
+            while (clock.Elapsed < due) await Task.Yield();
+            if (Interlocked.Increment(ref inFlight) > maxInFlight)
+            {
+                Interlocked.Decrement(ref inFlight);
+                Interlocked.Increment(ref skipped);
+                Fail("skipped: in-flight cap");
+                continue;
+            }
+            var index = i;
+            pending.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    var ok = await request(index, ct);
+                    latency.Record(clock.Elapsed - due);
+                    Interlocked.Increment(ref ok ? ref succeeded : ref failed);
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException or Npgsql.NpgsqlException)
+                {
+                    Interlocked.Increment(ref failed);
+                    Fail(e.GetType().Name);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref inFlight);
+                }
+            }, ct));
+        }
+        await Task.WhenAll(pending);
+        // Achieved throughput counts the answers over the time it took to get them all.
+        return new StepResult(rate, total, succeeded, failed, skipped, clock.Elapsed, latency, errors);
+    }
+
+    /// <summary>
+    /// An endpoint beside its raw query, in the same run: both warmed, then the raw query alone at the rate, then
+    /// the endpoint alone at the rate — one after the other, so that neither load slows the other's measure.
+    /// </summary>
+    public static async Task<(StepResult Http, StepResult Raw)> Beside(double rate, TimeSpan duration, int maxInFlight,
+        Func<int, CancellationToken, Task<bool>> http, Func<int, CancellationToken, Task<bool>> raw)
+    {
+        await Run(Math.Min(rate, 30), TimeSpan.FromSeconds(3), maxInFlight, raw);
+        await Run(Math.Min(rate, 30), TimeSpan.FromSeconds(3), maxInFlight, http);
+        var rawResult = await Run(rate, duration, maxInFlight, raw);
+        var httpResult = await Run(rate, duration, maxInFlight, http);
+        return (httpResult, rawResult);
+    }
+}

@@ -1,0 +1,171 @@
+using System.Net;
+using Consents.Api.AccessLog;
+using Consents.Api.Companions.Listing;
+using Consents.Api.Consents.Listing;
+using Consents.Api.ContactPersons;
+using Coordination.Bench.Infrastructure;
+using Coordination.Secrecy;
+using Coordination.ServiceDefaults.Demo;
+using Coordination.Testing;
+using Marten;
+using Npgsql;
+using static Coordination.Bench.Sections.BenchIds;
+
+namespace Coordination.Bench.Sections;
+
+/// <summary>
+/// Issue 4: GET /me/consent-record for persons with 1 000 access-log entries each, among the access logs of
+/// 100 000 persons (10 000 on the small scale), beside the raw PostgreSQL read of the same rows. The readers are
+/// persons registered through Consents and activated through Identity's activation form (real logins, real
+/// tokens); their log entries and the other persons' are seeded into Consents' store directly.
+/// </summary>
+public static class ConsentRecordReads
+{
+    public const int EntriesPerReader = 1_000;
+    private const int EntriesPerOtherPerson = 5;
+    private const int Readers = 3;
+    public const double Rate = 100;
+
+    public static async Task<(StepResult Http, StepResult Raw, long Persons)> Run(BenchSettings settings, Clients clients, ServiceStores stores)
+    {
+        var store = stores.Consents();
+        var others = settings.Full ? 100_000 : 10_000;
+        await SeedOthers(settings, store, others);
+
+        // Readers: the demo person, and persons registered, activated and logged in as a person would be. Identity
+        // allows 5 activation tries per client address per 15 minutes: the bench stops at the first refusal.
+        var logins = new List<(string Login, string Password, Guid Person)> { ("person@demo", DemoData.Password, DemoData.Person) };
+        var pool = await Pool.Register(clients, Readers, "registre " + DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        foreach (var p in pool)
+        {
+            var login = "banc" + p.Id.ToString("N")[..10];
+            const string Password = "un mot de passe du banc d'essai";
+            if (!await Activate(settings, clients, p.ActivationCode, login, Password)) break;
+            logins.Add((login, Password, p.Id));
+        }
+        long demoEntry = 0;
+        await store.BulkInsertAsync(Entries(DemoData.Person, EntriesPerReader, () => Of(Kind.LogEntry, 900_000_000 + demoEntry++)).ToList(),
+            Weasel.Core.BulkInsertMode.OverwriteExisting);
+        await store.BulkInsertAsync(logins.Skip(1).SelectMany(l => Entries(l.Person, EntriesPerReader, Guid.CreateVersion7)).ToList());
+        Console.WriteLine($"    {logins.Count} readers with {EntriesPerReader} entries each");
+
+        using var http = clients.For(settings.Consents);
+        await using var data = NpgsqlDataSource.Create(settings.SystemDatabase);
+        foreach (var l in logins) await clients.Tokens.User(l.Login, l.Password);
+        var raw = RawQuery(store);
+
+        async Task<bool> OverHttp(int _, CancellationToken ct)
+        {
+            var reader = logins[Random.Shared.Next(logins.Count)];
+            using var request = await clients.Request(HttpMethod.Get, "me/consent-record", reader.Login, password: reader.Password);
+            using var response = await http.SendAsync(request, ct);
+            await response.Content.ReadAsByteArrayAsync(ct);
+            return OpenLoop.Expect(response, HttpStatusCode.OK);
+        }
+
+        async Task<bool> Raw(int _, CancellationToken ct)
+        {
+            var reader = logins[Random.Shared.Next(logins.Count)];
+            await using var connection = await data.OpenConnectionAsync(ct);
+            await using var batch = raw(reader.Person, connection);
+            return await Sql.ReadAll(batch, ct) > 0;
+        }
+
+        var both = await OpenLoop.Beside(Rate, settings.Step, 64, OverHttp, Raw);
+        return (both.Http, both.Raw, others + Readers);
+    }
+
+    /// <summary>
+    /// The activation code reaches Identity through the broker: wait until Identity holds it (reading its table)
+    /// before submitting the form once — Identity throttles repeated tries of a code.
+    /// </summary>
+    private static async Task<bool> Activate(BenchSettings settings, Clients clients, string code, string login, string password)
+    {
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            new string(code.Where(char.IsLetterOrDigit).Select(char.ToUpperInvariant).ToArray()))));
+        await using (var connection = new NpgsqlConnection(settings.SystemDatabase))
+        {
+            await connection.OpenAsync();
+            for (var i = 0; ; i++)
+            {
+                await using var command = new NpgsqlCommand("select count(*) from identity.mt_doc_activationcode where data->>'codeSha256' = $1", connection);
+                command.Parameters.Add(new NpgsqlParameter { Value = hash });
+                if ((long)(await command.ExecuteScalarAsync())! > 0) break;
+                if (i > 600) throw new InvalidOperationException("The activation code did not reach Identity within 2 minutes.");
+                await Task.Delay(200);
+            }
+        }
+        using var browser = clients.Tokens.Browser();
+        using var answer = await HtmlForms.Submit(browser, "account/activate", new Dictionary<string, string>
+        {
+            ["code"] = code, ["login"] = login, ["password"] = password, ["passwordConfirmation"] = password,
+        });
+        if (answer.StatusCode == HttpStatusCode.OK) return true;
+        Console.WriteLine($"    activation refused ({(int)answer.StatusCode}): continuing with the readers activated so far");
+        return false;
+    }
+
+    /// <summary>The other persons' logs, seeded once and kept (their ids are the bench's own).</summary>
+    private static async Task SeedOthers(BenchSettings settings, IDocumentStore store, int persons)
+    {
+        await using var connection = new NpgsqlConnection(settings.SystemDatabase);
+        await connection.OpenAsync();
+        long present;
+        await using (var count = new NpgsqlCommand("select count(*) from consents.mt_doc_accesslogentry where id::text like $1", connection))
+        {
+            count.Parameters.Add(new NpgsqlParameter { Value = Prefix + "0011-%" });
+            present = (long)(await count.ExecuteScalarAsync())!;
+        }
+        if (present >= (long)persons * EntriesPerOtherPerson) return;
+        await using (var clean = new NpgsqlCommand("delete from consents.mt_doc_accesslogentry where id::text like $1", connection))
+        {
+            clean.Parameters.Add(new NpgsqlParameter { Value = Prefix + "0011-%" });
+            await clean.ExecuteNonQueryAsync();
+        }
+        const int Chunk = 10_000;
+        long entry = 0;
+        for (var first = 0; first < persons; first += Chunk)
+        {
+            var batch = new List<AccessLogEntry>();
+            for (var p = first; p < Math.Min(persons, first + Chunk); p++)
+            {
+                batch.AddRange(Entries(Of(Kind.LogPerson, p), EntriesPerOtherPerson, () => Of(Kind.LogEntry, entry++)));
+            }
+            await store.BulkInsertAsync(batch);
+        }
+        await using var analyze = new NpgsqlCommand("analyze consents.mt_doc_accesslogentry", connection);
+        await analyze.ExecuteNonQueryAsync();
+    }
+
+    private static IEnumerable<AccessLogEntry> Entries(Guid person, int count, Func<Guid> id)
+    {
+        var start = DateTimeOffset.UtcNow.AddDays(-300);
+        for (var i = 0; i < count; i++)
+        {
+            var body = DemoData.Bodies[i % DemoData.Bodies.Length].Id;
+            yield return new AccessLogEntry(id(), person, "bench-reader-" + (i % 7), "Professionnel " + (i % 7), body, RoleCategories.SocialWorker,
+                i % 2 == 0 ? "referrals" : "appointments", "GET /persons/{personId:guid}/follow-up", [.. Categories.All], [], Bases.Consent, null,
+                start.AddMinutes(i * 397));
+        }
+    }
+
+    /// <summary>The SQL Marten generates for the endpoint's reads, as one Npgsql batch, plus the body names it loads after.</summary>
+    private static Func<Guid, NpgsqlConnection, NpgsqlBatch> RawQuery(IDocumentStore store)
+    {
+        using var session = store.QuerySession();
+        var probe = Guid.Empty;
+        var commands = new List<NpgsqlCommand>
+        {
+            session.Query<global::Consents.Api.Persons.GettingDetails.PersonDetails>().Where(p => p.Id == probe).ToCommand(),
+            session.Query<global::Consents.Api.Copies.LoginCopy>().Where(l => l.Id == probe).ToCommand(),
+            session.Query<ConsentDetails>().Where(c => c.PersonId == probe).ToCommand(),
+            session.Query<CompanionDetails>().Where(c => c.PersonId == probe).ToCommand(),
+            session.Query<ContactPersonEntry>().Where(e => e.PersonId == probe && e.Active).ToCommand(),
+            session.Query<AccessLogEntry>().Where(e => e.PersonId == probe && e.Basis != Bases.Self).OrderByDescending(e => e.OccurredAt).Take(20).ToCommand(),
+            session.Query<AccessLogEntry>().Where(e => e.PersonId == probe).ToCommand(Marten.Linq.FetchType.Count),
+        };
+        var bodies = $"select d.data from {store.Options.DatabaseSchemaName}.mt_doc_bodycopy as d where d.id = any($1)";
+        var bodyIds = DemoData.Bodies.Select(b => b.Id).ToArray();
+        return (person, connection) => Sql.Batch(connection, commands, probe, person, (bodies, bodyIds));
+    }
+}
