@@ -1,5 +1,6 @@
 using Coordination.Secrecy.Gate.Audit;
 using Coordination.Secrecy.Gate.Copies;
+using Coordination.Secrecy.Gate.Privacy;
 using Marten;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +37,12 @@ public static class GateSetup
         }
         options.Schema.For<InvolvementRecord>().Index(i => i.PersonId).UseOptimisticConcurrency(true);
         options.Schema.For<BodyCopy>().Index(b => b.Sensitive).UseOptimisticConcurrency(true);
+        options.Schema.For<ErasedPerson>().Index(e => e.CompletedAt);
         options.Events.AddEventType<PersonDataRead>();
+        // A reader who is a person (the person themself, a companion with a login) is named by their own token: on
+        // erasure that name goes; professionals' names stay, they are the accountability of the access log.
+        options.Events.AddMaskingRuleForProtectedInformation<PersonDataRead>(e =>
+            e.ReaderRole == Erased.PersonRole ? e with { ReaderDisplayName = Erased.Text } : e);
     }
 
     public static IServiceCollection AddSecrecyGate(this IServiceCollection services) => services.AddScoped<SecrecyGate>();

@@ -1,6 +1,7 @@
 using Appointments.Api.Bookings;
 using Appointments.Api.Bookings.GettingDetails;
 using Appointments.Api.Copies;
+using Appointments.Api.Privacy;
 using Appointments.Api.Schedules;
 using Appointments.Api.Schedules.Listing;
 using Appointments.Api.Slots;
@@ -23,6 +24,7 @@ public static class AppointmentsModel
             typeof(AppointmentMissed),
             typeof(WebhookEndpointRegistered),
         ]);
+        AppointmentsMasking.Configure(options);
 
         options.Projections.Add<ScheduleDetailsProjection>(ProjectionLifecycle.Inline);
         options.Projections.Add<AppointmentDetailsProjection>(ProjectionLifecycle.Inline);
@@ -35,7 +37,7 @@ public static class AppointmentsModel
         options.Schema.For<ScheduleDetails>().Duplicate(s => s.BodyId);
         options.Schema.For<AppointmentDetails>().Duplicate(a => a.PersonId).Duplicate(a => a.BodyId);
         options.Schema.For<WebhookEndpointDetails>().Duplicate(w => w.BodyId);
-        options.Schema.For<WebhookDelivery>().Duplicate(d => d.EndpointId).Duplicate(d => d.Sequence).Index(d => d.DeliveredAt);
+        options.Schema.For<WebhookDelivery>().Duplicate(d => d.EndpointId).Duplicate(d => d.Sequence).Index(d => d.DeliveredAt).Index(d => d.PersonId);
         options.Schema.For<WebhookCursor>();
 
         // Copies merged from several messages use optimistic concurrency so that two consumers never lose an update.

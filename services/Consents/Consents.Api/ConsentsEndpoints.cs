@@ -14,6 +14,9 @@ using Consents.Api.Persons.Activating;
 using Consents.Api.Persons.GettingDetails;
 using Consents.Api.Persons.Registering;
 using Consents.Api.Persons.Searching;
+using Consents.Api.Privacy.Erasing;
+using Consents.Api.Privacy.Exporting;
+using Consents.Api.Privacy.Retention;
 using Consents.Api.Receipts;
 using Coordination.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Authorization;
@@ -28,12 +31,25 @@ public static class ConsentsEndpoints
     /// </summary>
     public const string PersonDataPolicy = "consents-person-data";
 
+    /// <summary>Erasure is asked for by the person themself or, on their written request, by an administrator.</summary>
+    public const string ErasurePolicy = "consents-erasure";
+
     public static IHostApplicationBuilder AddConsents(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddAuthorizationBuilder().AddPolicy(PersonDataPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(IsProfessionalOrPerson));
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(PersonDataPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(IsProfessionalOrPerson))
+            .AddPolicy(ErasurePolicy, p => p.RequireAuthenticatedUser().RequireAssertion(IsPersonOrAdmin));
         builder.Services.AddScoped<PersonAccess>();
         builder.Services.AddSingleton<ExpirySignal>();
         builder.Services.AddHostedService<ConsentExpiryJob>();
+        // The person's rights: erasure, export (kept 24 hours), and forgetting on time.
+        builder.Services.Configure<RetentionOptions>(builder.Configuration.GetSection(RetentionOptions.Section));
+        builder.Services.AddSingleton<PersonEraser>();
+        builder.Services.AddSingleton<PrivacyMetrics>();
+        builder.Services.AddSingleton<RetentionJob>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionJob>());
+        builder.Services.AddSingleton<ExportCleanupJob>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ExportCleanupJob>());
         if (builder.Configuration.GetValue<bool>("Demo:Seed")) builder.Services.AddHostedService<DemoSeed>();
         return builder;
     }
@@ -42,6 +58,12 @@ public static class ConsentsEndpoints
     {
         var caller = Caller.From(context.User);
         return caller.IsProfessional || (caller.IsPerson && caller.PersonId is not null);
+    }
+
+    private static bool IsPersonOrAdmin(AuthorizationHandlerContext context)
+    {
+        var caller = Caller.From(context.User);
+        return caller.IsAdmin || (caller.IsPerson && caller.PersonId is not null);
     }
 
     public static WebApplication MapConsents(this WebApplication app)
@@ -54,6 +76,12 @@ public static class ConsentsEndpoints
             .MapGetPerson()
             .MapIssueActivationCode()
             .MapListContactPersons();
+
+        // The person's rights (GDPR art. 15, 17, 20): the export through the registering body, and the erasure.
+        api.MapGroup("").WithTags("Privacy").RequireAuthorization(PersonDataPolicy)
+            .MapPersonExports();
+        api.MapGroup("").WithTags("Privacy").RequireAuthorization(ErasurePolicy)
+            .MapErasePerson();
 
         api.MapGroup("").WithTags("Consents").RequireAuthorization(PersonDataPolicy)
             .MapListConsents()
@@ -74,7 +102,8 @@ public static class ConsentsEndpoints
             .MapGrantMyConsent()
             .MapRevokeMyConsent()
             .MapChooseMyCompanion()
-            .MapRemoveMyCompanion();
+            .MapRemoveMyCompanion()
+            .MapMyExports();
         return app;
     }
 }

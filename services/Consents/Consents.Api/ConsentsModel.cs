@@ -7,6 +7,9 @@ using Consents.Api.ContactPersons;
 using Consents.Api.Copies;
 using Consents.Api.Persons;
 using Consents.Api.Persons.GettingDetails;
+using Consents.Api.Privacy;
+using Consents.Api.Privacy.Erasing;
+using Consents.Api.Privacy.Exporting;
 using JasperFx.Events.Projections;
 using Marten;
 
@@ -24,6 +27,9 @@ public static class ConsentsModel
         options.Events.AddEventType<ConsentExpired>();
         options.Events.AddEventType<CompanionChosen>();
         options.Events.AddEventType<CompanionRemoved>();
+        options.Events.AddEventType<PersonErased>();
+        options.Events.AddEventType<PersonExportRequested>();
+        ConsentsMasking.Configure(options);
 
         // Inline: a read model, and the copies the gate decides on, change in the transaction of their events.
         options.Projections.Add<PersonDetailsProjection>(ProjectionLifecycle.Inline);
@@ -39,6 +45,10 @@ public static class ConsentsModel
         options.Schema.For<ContactPersonEntry>().Index(c => c.PersonId);
         options.Schema.For<MemberCopy>().Index(m => m.Email);
         // The person's log, newest first: (person_id, occurred_at) serves both the page and the latest 20.
-        options.Schema.For<AccessLogEntry>().Index([e => e.PersonId, e => e.OccurredAt]);
+        options.Schema.For<AccessLogEntry>().Index([e => e.PersonId, e => e.OccurredAt]).Index(e => e.OccurredAt);
+        // Exports are found by person, their parts by export, and both are deleted when they expire.
+        options.Schema.For<PersonExportRecord>().Index(e => e.PersonId).Index(e => e.ExpiresAt);
+        options.Schema.For<PersonExportPartRecord>().Index(p => p.ExportId).Index(p => p.PersonId).Index(p => p.ExpiresAt);
+        options.Schema.For<PersonDetails>().Index(p => p.RegisteredAt);
     }
 }

@@ -1,6 +1,7 @@
 using Appointments.Contracts;
 using Consents.Contracts;
 using Coordination.Secrecy;
+using Coordination.Secrecy.Gate.Privacy;
 using Directory.Contracts;
 using Marten;
 using MassTransit;
@@ -49,7 +50,9 @@ public sealed class CompanionCopyConsumer(IDocumentSession session) : IConsumer<
         var m = context.Message;
         var current = await session.LoadAsync<CompanionCopy>(m.CompanionId, context.CancellationToken);
         if (current is { Known: true }) return;
-        session.Store(new CompanionCopy(m.CompanionId, m.PersonId, m.UserSubject, m.DisplayName, m.Relationship, m.AttendsAppointments,
+        // A choice that arrives after the person was erased here is kept without the name.
+        var name = await PersonErasure.IsErasedAsync(session, m.PersonId, context.CancellationToken) ? Erased.Text : m.DisplayName;
+        session.Store(new CompanionCopy(m.CompanionId, m.PersonId, m.UserSubject, name, m.Relationship, m.AttendsAppointments,
             m.ReceivesNotifications, m.Categories, m.ValidUntil, current?.RemovedAt, Known: true));
         await session.SaveChangesAsync(context.CancellationToken);
     }

@@ -1,4 +1,5 @@
 using Coordination.Secrecy;
+using Coordination.Secrecy.Gate.Privacy;
 using Marten;
 
 namespace Coordination.Secrecy.Gate.Copies;
@@ -14,8 +15,11 @@ public static class PersonFactsLoader
         var involvements = batch.Query<InvolvementRecord>().Where(i => i.PersonId == personId).ToList();
         // Few bodies are sensitive (shelters, addiction clinics…): reading them all is cheaper than a second trip.
         var sensitive = batch.Query<BodyCopy>().Where(b => b.Sensitive).Select(b => b.Id).ToList();
+        var erased = batch.Load<ErasedPerson>(personId);
         await batch.Execute(ct);
 
+        // An erased person has no grant, companion or involvement left to rely on: only they themself (self) would pass.
+        if (await erased is not null) return PersonFacts.None(personId);
         return new PersonFacts(personId,
             (await grants).Select(g => g.ToGrant()).ToList(),
             (await companions).Select(c => c.ToCompanionGrant()).ToList(),

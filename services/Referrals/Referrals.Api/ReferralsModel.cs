@@ -5,6 +5,7 @@ using Referrals.Api.Accompaniments.Listing;
 using Referrals.Api.ContactPersons;
 using Referrals.Api.ContactPersons.Listing;
 using Referrals.Api.Copies;
+using Referrals.Api.Privacy;
 using Referrals.Api.Referrals;
 using Referrals.Api.Referrals.GettingDetails;
 
@@ -22,6 +23,7 @@ public static class ReferralsModel
             typeof(ContactPersonDesignated), typeof(ContactPersonEnded),
             typeof(AccompanimentLogged), typeof(AccompanimentHidden),
         ]);
+        ReferralsMasking.Configure(options);
 
         options.Projections.Add<ReferralDetailsProjection>(ProjectionLifecycle.Inline);
         options.Projections.Add<ContactPersonHistoryProjection>(ProjectionLifecycle.Inline);

@@ -1,4 +1,5 @@
 using Consents.Contracts;
+using Coordination.Secrecy.Gate.Privacy;
 using Marten;
 using MassTransit;
 
@@ -12,7 +13,9 @@ public sealed class PersonRegisteredConsumer(IDocumentSession session) : IConsum
     public async Task Consume(ConsumeContext<PersonRegistered> context)
     {
         var m = context.Message;
-        session.Store(new PersonCopy(m.PersonId, m.DisplayName));
+        // A registration that arrives after the person was erased here is kept without the name.
+        var name = await PersonErasure.IsErasedAsync(session, m.PersonId, context.CancellationToken) ? Erased.Text : m.DisplayName;
+        session.Store(new PersonCopy(m.PersonId, name));
         await session.SaveChangesAsync(context.CancellationToken);
     }
 }

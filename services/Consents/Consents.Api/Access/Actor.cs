@@ -9,4 +9,7 @@ namespace Consents.Api.Access;
 public sealed record Actor(string Subject, string Role, string Name, Guid? BodyId)
 {
     public static Actor Of(Caller caller) => new(caller.Subject, caller.Role, caller.DisplayName ?? caller.Subject, caller.BodyId);
+
+    /// <summary>Consents itself, when a rule acts without anyone asking (the retention limit).</summary>
+    public static readonly Actor System = new("consents", "system", "Consents (retention)", null);
 }

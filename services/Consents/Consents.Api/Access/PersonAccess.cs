@@ -34,7 +34,7 @@ public sealed class PersonAccess(SecrecyGate gate, IDocumentSession session)
     public async Task<Checked> ReadAsync(Guid personId, string category, CancellationToken ct)
     {
         var person = await session.LoadAsync<PersonDetails>(personId, ct);
-        if (person is null) return new(null, Problems.NotFound());
+        if (person is null or { Erased: true }) return new(null, Problems.NotFound());
         var facts = IsSelf(personId) ? PersonFacts.None(personId) : await gate.FactsAsync(personId, ct);
         var decision = gate.Decide(facts, category);
         if (!decision.Allowed) return new(null, await RefuseAsync(personId, [category], ct));
@@ -48,7 +48,7 @@ public sealed class PersonAccess(SecrecyGate gate, IDocumentSession session)
     public async Task<Checked> ReadLedgerAsync(Guid personId, CancellationToken ct)
     {
         var person = await session.LoadAsync<PersonDetails>(personId, ct);
-        if (person is null) return new(null, Problems.NotFound());
+        if (person is null or { Erased: true }) return new(null, Problems.NotFound());
         if (IsSelf(personId)) return new(new Admission(person, PersonFacts.None(personId), new Decision(true, Bases.Self), true), null);
         if (!Caller.IsProfessional) return new(null, await RefuseAsync(personId, [], ct));
 
@@ -73,7 +73,7 @@ public sealed class PersonAccess(SecrecyGate gate, IDocumentSession session)
     public async Task<Checked> ActAsync(Guid personId, CancellationToken ct)
     {
         var person = await session.LoadAsync<PersonDetails>(personId, ct);
-        if (person is null) return new(null, Problems.NotFound());
+        if (person is null or { Erased: true }) return new(null, Problems.NotFound());
         if (IsSelf(personId)) return new(new Admission(person, PersonFacts.None(personId), new Decision(true, Bases.Self), true), null);
         if (!Caller.IsProfessional) return new(null, await RefuseAsync(personId, [], ct));
 
@@ -92,7 +92,7 @@ public sealed class PersonAccess(SecrecyGate gate, IDocumentSession session)
     public async Task<Checked> ReadAsRegistrarAsync(Guid personId, CancellationToken ct)
     {
         var person = await session.LoadAsync<PersonDetails>(personId, ct);
-        if (person is null) return new(null, Problems.NotFound());
+        if (person is null or { Erased: true }) return new(null, Problems.NotFound());
         if (IsSelf(personId)) return new(new Admission(person, PersonFacts.None(personId), new Decision(true, Bases.Self), true), null);
         if (!Caller.IsProfessional || Caller.BodyId != person.RegisteredByBodyId) return new(null, await RefuseAsync(personId, [Categories.Identity], ct));
 

@@ -2,11 +2,14 @@ using Audit.Contracts;
 using Consents.Api.Access;
 using Consents.Api.Copies;
 using Consents.Api.Persons.GettingDetails;
+using Consents.Api.Privacy.Retention;
 using Coordination.Secrecy.Gate.Copies;
+using Coordination.Secrecy.Gate.Privacy;
 using Coordination.ServiceDefaults.Http;
 using JasperFx;
 using Marten;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace Consents.Api.AccessLog;
 
@@ -19,17 +22,25 @@ public sealed record AccessLogEntry(Guid Id, Guid PersonId, string ReaderSubject
 /// Every service's access events, Consents' own included (they come back through the broker like the
 /// others). The AccessId is the document id, so a redelivered or republished event is stored once.
 /// </summary>
-public sealed class PersonDataAccessedConsumer(IDocumentSession session) : IConsumer<PersonDataAccessed>
+public sealed class PersonDataAccessedConsumer(IDocumentSession session, TimeProvider time, IOptions<RetentionOptions> retention)
+    : IConsumer<PersonDataAccessed>
 {
     public async Task Consume(ConsumeContext<PersonDataAccessed> context)
     {
         var m = context.Message;
-        if (await session.LoadAsync<AccessLogEntry>(m.AccessId, context.CancellationToken) is not null) return;
-        session.Insert(new AccessLogEntry(m.AccessId, m.PersonId, m.ReaderSubject, m.ReaderDisplayName, m.ReaderBodyId, m.ReaderRole, m.Service,
+        var ct = context.CancellationToken;
+        // An entry past the retention limit was dropped (or is about to be): a republished event must not bring it back.
+        if (m.OccurredAt < RetentionRules.AccessLogCutoff(time.GetUtcNow(), retention.Value.AccessLogMonths)) return;
+        if (await session.LoadAsync<AccessLogEntry>(m.AccessId, ct) is not null) return;
+        // A reader who is a person is named by their own token; once the person is erased, so is that name.
+        var readerName = m.ReaderRole == Erased.PersonRole && await PersonErasure.IsErasedAsync(session, m.PersonId, ct)
+            ? Erased.Text
+            : m.ReaderDisplayName;
+        session.Insert(new AccessLogEntry(m.AccessId, m.PersonId, m.ReaderSubject, readerName, m.ReaderBodyId, m.ReaderRole, m.Service,
             m.Route, m.CategoriesShown, m.CategoriesWithheld, m.Basis, m.ConsentId, m.OccurredAt));
         try
         {
-            await session.SaveChangesAsync(context.CancellationToken);
+            await session.SaveChangesAsync(ct);
         }
         catch (DocumentAlreadyExistsException)
         {
@@ -77,7 +88,7 @@ public static class GetAccessLogEndpoint
         // Paging.Skip is an int: a page this far would overflow it (and no log is that long).
         if (paging.Page > int.MaxValue / paging.PageSize) return Problems.Invalid("page", "Beyond the last page.");
         var personId = access.Caller.PersonId!.Value;
-        if (await session.LoadAsync<PersonDetails>(personId, http.RequestAborted) is null) return Problems.NotFound();
+        if (await session.LoadAsync<PersonDetails>(personId, http.RequestAborted) is null or { Erased: true }) return Problems.NotFound();
 
         var entries = await session.Query<AccessLogEntry>().Where(e => e.PersonId == personId)
             .OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id)

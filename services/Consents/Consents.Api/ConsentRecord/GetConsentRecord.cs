@@ -52,7 +52,7 @@ public static class GetConsentRecordEndpoint
         var total = batch.Query<AccessLogEntry>().Where(e => e.PersonId == personId).Count();
         await batch.Execute(ct);
 
-        if (await person is not { } details) return Problems.NotFound();
+        if (await person is not { Erased: false } details) return Problems.NotFound();
         var consentList = (await consents).OrderByDescending(c => c.ValidFrom).ThenByDescending(c => c.Id).ToList();
         var companionList = (await companions).OrderByDescending(c => c.ChosenAt).ThenByDescending(c => c.Id).ToList();
         var contactList = await contacts;

@@ -1,6 +1,8 @@
 using Consents.Api.Companions;
 using Consents.Api.Consents;
 using Consents.Api.Persons;
+using Consents.Api.Privacy.Erasing;
+using Consents.Api.Privacy.Exporting;
 using Coordination.Secrecy.Gate.Audit;
 using Coordination.ServiceDefaults.Messaging;
 using JasperFx.Events;
@@ -25,6 +27,8 @@ public sealed class ConsentsContracts : IContractMap
         CompanionChosen e => new Contracts.CompanionChosen(e.CompanionId, e.PersonId, e.UserSubject, e.DisplayName, Codes.Of(e.Relationship),
             e.AttendsAppointments, e.ReceivesNotifications, e.Categories, e.ValidUntil, @event.Timestamp),
         CompanionRemoved e => new Contracts.CompanionRemoved(e.CompanionId, e.PersonId, @event.Timestamp),
+        PersonErased e => new Contracts.PersonErased(e.PersonId, @event.Timestamp),
+        PersonExportRequested e => new Contracts.PersonExportRequested(e.ExportId, e.PersonId, @event.Timestamp),
         _ => AuditContracts.ToContract(@event),
     };
 }

@@ -8,11 +8,12 @@ public sealed record LegalRepresentative(string Name, Mandate Mandate, string Ma
 
 /// <summary>
 /// Registration by a professional. Only <see cref="DisplayName"/>, the body and the subject travel in the
-/// contract; names, birth date and contact details stay in Consents.
+/// contract; names, birth date and contact details stay in Consents. <see cref="Erased"/> is set by the masking rule
+/// when the person is erased: the masked event says so itself, and projections rebuilt from it know.
 /// </summary>
 public sealed record PersonRegistered(Guid PersonId, string GivenName, string FamilyName, DateOnly BirthDate, string? Phone, string? Email,
     string DisplayName, ConsentCollection Collection, ConsentGiver GivenBy, LegalRepresentative? LegalRepresentative,
-    Guid RegisteredByBodyId, Actor RegisteredBy, DateTimeOffset RegisteredAt);
+    Guid RegisteredByBodyId, Actor RegisteredBy, DateTimeOffset RegisteredAt, bool Erased = false);
 
 /// <summary>A new activation code: only its SHA-256 is kept; the previous code is void.</summary>
 public sealed record ActivationCodeIssued(Guid PersonId, string CodeSha256, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt, Actor IssuedBy);

@@ -13,7 +13,11 @@ public sealed record MembershipEnded(Guid AccountId, Guid MemberId, DateOnly On)
 
 public sealed record PasswordSet(Guid AccountId, string PasswordHash);
 
-public sealed record AccountDisabled(Guid AccountId, string Reason);
+public sealed record AccountDisabled(Guid AccountId, string Reason)
+{
+    /// <summary>The person was erased (GDPR art. 17): their login is gone with the rest.</summary>
+    public const string Erased = "person_erased";
+}
 
 /// <summary>The account as tokens and login need it. <see cref="Login"/> is stored lower-cased and unique.</summary>
 public sealed record Account(Guid Id, string Login, string DisplayName, string? PasswordHash, string Role, Guid? BodyId,
@@ -24,7 +28,7 @@ public sealed record Account(Guid Id, string Login, string DisplayName, string? 
     public string Subject => Id.ToString();
 
     /// <summary>A professional whose membership ended keeps the login but no body and no role.</summary>
-    public bool CanSignIn => !Disabled && PasswordHash is not null;
+    public bool CanSignIn => !Disabled && !string.IsNullOrEmpty(PasswordHash);
 }
 
 public sealed class AccountProjection : SingleStreamProjection<Account, Guid>
@@ -46,4 +50,7 @@ public static class Logins
 {
     /// <summary>Logins compare case-insensitively; an email's case carries no meaning.</summary>
     public static string Normalize(string login) => login.Trim().ToLowerInvariant();
+
+    /// <summary>What an erased person's login becomes: unique (the index), and no one can choose it (the form refuses parentheses).</summary>
+    public static string Erased(Guid accountId) => $"(erased)-{accountId:N}";
 }

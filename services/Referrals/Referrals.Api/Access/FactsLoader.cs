@@ -1,5 +1,6 @@
 using Coordination.Secrecy;
 using Coordination.Secrecy.Gate.Copies;
+using Coordination.Secrecy.Gate.Privacy;
 using Marten;
 using Marten.Services.BatchQuerying;
 
@@ -13,9 +14,10 @@ namespace Referrals.Api.Access;
 public static class FactsLoader
 {
     public sealed class Pending(Task<IReadOnlyList<GrantCopy>> grants, Task<IReadOnlyList<CompanionCopy>> companions,
-        Task<IReadOnlyList<InvolvementRecord>> involvements, Task<IReadOnlyList<Guid>> sensitive)
+        Task<IReadOnlyList<InvolvementRecord>> involvements, Task<IReadOnlyList<Guid>> sensitive, Task<IReadOnlyList<Guid>> erased)
     {
-        public async Task<PersonFacts> For(Guid personId) => new(personId,
+        /// <summary>An erased person has nothing left to rely on, as in <see cref="PersonFactsLoader"/>.</summary>
+        public async Task<PersonFacts> For(Guid personId) => (await erased).Contains(personId) ? PersonFacts.None(personId) : new(personId,
             (await grants).Where(g => g.PersonId == personId).Select(g => g.ToGrant()).ToList(),
             (await companions).Where(c => c.PersonId == personId).Select(c => c.ToCompanionGrant()).ToList(),
             (await involvements).Where(i => i.PersonId == personId).Select(i => i.ToInvolvement()).ToList(),
@@ -34,7 +36,8 @@ public static class FactsLoader
             // The names of the bodies involved come in the same trip: every body a follow-up item names is involved.
             : involvementQuery.Include(i => i.BodyId, involvedBodies).Where(i => personIds.Contains(i.PersonId)).ToList();
         var sensitive = batch.Query<BodyCopy>().Where(b => b.Sensitive).Select(b => b.Id).ToList();
-        return new Pending(grants, companions, involvements, sensitive);
+        var erased = batch.Query<ErasedPerson>().Where(e => personIds.Contains(e.Id)).Select(e => e.Id).ToList();
+        return new Pending(grants, companions, involvements, sensitive, erased);
     }
 
     public static async Task<IReadOnlyDictionary<Guid, PersonFacts>> LoadManyAsync(IQuerySession session, IEnumerable<Guid> personIds, CancellationToken ct)

@@ -1,4 +1,5 @@
 using Consents.Contracts;
+using Coordination.Secrecy.Gate.Privacy;
 using Directory.Contracts;
 using Marten;
 using MassTransit;
@@ -33,7 +34,9 @@ public sealed class PersonNameCopyConsumer(IDocumentSession session) : IConsumer
         var m = context.Message;
         var current = await session.LoadAsync<PersonNameCopy>(m.PersonId, context.CancellationToken);
         if (current is not null && current.AsOf >= m.OccurredAt) return;
-        session.Store(new PersonNameCopy(m.PersonId, m.DisplayName, m.RegisteredByBodyId, m.OccurredAt));
+        // A registration that arrives after the person was erased here is kept without the name.
+        var name = await PersonErasure.IsErasedAsync(session, m.PersonId, context.CancellationToken) ? Erased.Text : m.DisplayName;
+        session.Store(new PersonNameCopy(m.PersonId, name, m.RegisteredByBodyId, m.OccurredAt));
         await session.SaveChangesAsync(context.CancellationToken);
     }
 }

@@ -5,6 +5,7 @@ using Coordination.ServiceDefaults.Messaging;
 using Coordination.ServiceDefaults.Security;
 using Marten;
 using JasperFx.Events;
+using Referrals.Api.Privacy;
 using Referrals.Api.Referrals.GettingDetails;
 
 namespace Referrals.Api.Referrals;
@@ -69,10 +70,11 @@ public static class ReferralActions
     public static async Task<IResult> CommitAsync(IDocumentSession session, HttpContext http, IEventStream<Referral> stream, Decided decided)
     {
         if (decided.Refused) return decided.Refusal!.ToProblem();
-        var version = stream.CurrentVersion!.Value + decided.Events.Count;
-        var status = decided.Events.Aggregate(stream.Aggregate!, Apply).Status;
-        stream.AppendMany(decided.Events);
-        await ReferralInvolvement.WriteAsync(session, decided.Events, http.RequestAborted);
+        var events = await ReferralsMasking.AfterErasureAsync(session, stream.Aggregate!.PersonId, decided.Events, http.RequestAborted);
+        var version = stream.CurrentVersion!.Value + events.Count;
+        var status = events.Aggregate(stream.Aggregate!, Apply).Status;
+        stream.AppendMany(events);
+        await ReferralInvolvement.WriteAsync(session, events, http.RequestAborted);
         return await session.UpdatedAsync(http, version, new ReferralStatusView(stream.Id, status, version));
     }
 

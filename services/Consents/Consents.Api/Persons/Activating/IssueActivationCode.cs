@@ -41,7 +41,7 @@ public static class IssueActivationCodeEndpoint
         var caller = access.Caller;
         if (access.IsSelf(id)) return Problems.Forbidden("The body that registered you issues activation codes.");
         var person = await session.LoadAsync<PersonDetails>(id, http.RequestAborted);
-        if (person is null) return Problems.NotFound();
+        if (person is null or { Erased: true }) return Problems.NotFound();
         if (!caller.IsProfessional || caller.BodyId != person.RegisteredByBodyId) return await access.RefuseAsync(id, [], http.RequestAborted);
 
         var stream = await session.Events.FetchForWriting<Person>(id, http.ExpectedVersion(), http.RequestAborted);

@@ -9,12 +9,17 @@ using Marten.Events.Aggregation;
 
 namespace Consents.Api.Persons.GettingDetails;
 
-/// <summary>The person as Consents holds them. <see cref="MatchKey"/> is unique: one person per names and birth date.</summary>
+/// <summary>
+/// The person as Consents holds them. <see cref="MatchKey"/> is unique: one person per names and birth date. An erased
+/// person keeps only ids, bodies, codes and dates (<see cref="Erased"/>); every route answers for them as for an unknown id.
+/// </summary>
 public sealed record PersonDetails(Guid Id, string GivenName, string FamilyName, string DisplayName, DateOnly BirthDate, string? Phone,
     string? Email, string MatchKey, ConsentCollection ConsentCollection, ConsentGiver ConsentGivenBy, LegalRepresentative? LegalRepresentative,
     Guid RegisteredByBodyId, Actor RegisteredBy, DateTimeOffset RegisteredAt, DateTimeOffset ActivationCodeExpiresAt)
 {
     public long Version { get; init; }
+
+    public bool Erased { get; init; }
 }
 
 public sealed class PersonDetailsProjection : SingleStreamProjection<PersonDetails, Guid>
@@ -22,9 +27,11 @@ public sealed class PersonDetailsProjection : SingleStreamProjection<PersonDetai
     public static PersonDetails Create(IEvent<PersonRegistered> @event)
     {
         var e = @event.Data;
-        return new(e.PersonId, e.GivenName, e.FamilyName, e.DisplayName, e.BirthDate, e.Phone, e.Email,
-            PersonNames.MatchKey(e.FamilyName, e.GivenName, e.BirthDate), e.Collection, e.GivenBy, e.LegalRepresentative,
-            e.RegisteredByBodyId, e.RegisteredBy, e.RegisteredAt, DateTimeOffset.MinValue);
+        // Masked names are all alike: an erased person's key is their id, so the unique index still holds and no
+        // search or duplicate check ever finds them.
+        var matchKey = e.Erased ? $"erased|{e.PersonId:N}" : PersonNames.MatchKey(e.FamilyName, e.GivenName, e.BirthDate);
+        return new(e.PersonId, e.GivenName, e.FamilyName, e.DisplayName, e.BirthDate, e.Phone, e.Email, matchKey, e.Collection, e.GivenBy,
+            e.LegalRepresentative, e.RegisteredByBodyId, e.RegisteredBy, e.RegisteredAt, DateTimeOffset.MinValue) { Erased = e.Erased };
     }
 
     public static PersonDetails Apply(ActivationCodeIssued e, PersonDetails person) => person with { ActivationCodeExpiresAt = e.ExpiresAt };

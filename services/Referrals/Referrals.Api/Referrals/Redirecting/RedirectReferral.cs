@@ -3,6 +3,7 @@ using Coordination.Secrecy.Gate;
 using Coordination.ServiceDefaults.Http;
 using Coordination.ServiceDefaults.Messaging;
 using Marten;
+using Referrals.Api.Privacy;
 using Referrals.Api.Referrals.Sending;
 
 namespace Referrals.Api.Referrals.Redirecting;
@@ -85,12 +86,13 @@ public static class RedirectReferralEndpoint
         var decided = RedirectReferralDecider.Decide(referral, command, facts);
         if (decided.Refused) return decided.Refusal!.ToProblem();
 
-        var redirected = decided.Events.OfType<ReferralRedirected>().Single();
-        var sent = decided.Events.OfType<ReferralSent>().Single();
+        var events = await ReferralsMasking.AfterErasureAsync(session, referral.PersonId, decided.Events, ct);
+        var redirected = events.OfType<ReferralRedirected>().Single();
+        var sent = events.OfType<ReferralSent>().Single();
         var version = stream.CurrentVersion!.Value + 1;
         stream.AppendOne(redirected);
         session.Events.StartStream<Referral>(sent.ReferralId, sent);
-        await ReferralInvolvement.WriteAsync(session, decided.Events, ct);
+        await ReferralInvolvement.WriteAsync(session, events, ct);
         return await session.UpdatedAsync(http, version, new ReferralStatusView(id, ReferralStatus.Redirected, version, sent.ReferralId));
     }
 }

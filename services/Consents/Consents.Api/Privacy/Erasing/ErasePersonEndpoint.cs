@@ -1,0 +1,115 @@
+using System.Text.Json;
+using Consents.Api.Access;
+using Consents.Api.Persons.GettingDetails;
+using Coordination.ServiceDefaults.Http;
+using Coordination.ServiceDefaults.Persistence;
+using Coordination.ServiceDefaults.Security;
+using Marten;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace Consents.Api.Privacy.Erasing;
+
+/// <summary>An erasure as the API shows it: who asked, when, the written request's reference, and what it ended.</summary>
+public sealed record ErasureView(Guid PersonId, DateTimeOffset ErasedAt, ErasureRequester RequestedBy, string? Reference, int ConsentsRevoked,
+    int CompanionsRemoved)
+{
+    public static ErasureView Of(Erasure e) => new(e.PersonId, e.At, e.RequestedBy, e.Reference, e.ConsentsRevoked, e.CompanionsRemoved);
+
+    public static ErasureView Of(PersonErased e) => new(e.PersonId, e.At, e.RequestedBy, e.Reference, e.ConsentsRevoked, e.CompanionsRemoved);
+}
+
+public static class ErasePersonEndpoint
+{
+    public static RouteGroupBuilder MapErasePerson(this RouteGroupBuilder group)
+    {
+        group.MapPost("/persons/{id:guid}/erasure", Erase)
+            .AcceptsIdempotencyKey()
+            .WithName("erasePerson")
+            .WithSummary("Erase a person (right to erasure)")
+            .WithDescription("The person themself, or an administrator on the person's written request (reference required), erases " +
+                "everything about the person in every service: names, birth date, contact details, legal representative, reasons, " +
+                "notes, companions' names and contact details are masked; ids, bodies, categories, purposes, codes and dates remain, so " +
+                "the consent ledger keeps its proof and statistics their counts. Active consents are revoked and active companions " +
+                "removed; the person's login is disabled. 202 with the erasure the first time (the other services erase on receiving " +
+                "PersonErased), 200 with the same erasure afterwards: erasing twice changes nothing. Professionals and partner systems " +
+                "get 403; a person naming someone else, 404. Accepts an Idempotency-Key header.")
+            .Produces<ErasureView>(StatusCodes.Status202Accepted)
+            .Produces<ErasureView>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/persons/{id:guid}/erasure", Get)
+            .WithName("getErasure")
+            .WithSummary("Read a person's erasure")
+            .WithDescription("Who asked for the erasure, when, the written request's reference, and how many consents and companions " +
+                "it ended. The person and administrators; 404 while the person is not erased.")
+            .Produces<ErasureView>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return group;
+    }
+
+    /// <summary>The route is open to persons and administrators (a policy); a person may erase only themself.</summary>
+    private static ErasureRequester? RequesterOf(Caller caller, Guid personId) =>
+        caller.IsAdmin ? ErasureRequester.AdminOnWrittenRequest
+        : caller.IsPerson && caller.PersonId == personId ? ErasureRequester.Person
+        : null;
+
+    private static async Task<IResult> Erase(Guid id, ErasePersonRequest? request, Caller caller, IDocumentSession session, PersonEraser eraser,
+        TimeProvider time, IdempotencyScope idempotency, IOptions<JsonOptions> json, ILoggerFactory loggers, HttpContext http)
+    {
+        var ct = http.RequestAborted;
+        if (RequesterOf(caller, id) is not { } requester) return Problems.NotFound();
+        request ??= new ErasePersonRequest();
+        var errors = ErasePersonDecider.Validate(request, requester);
+        if (errors.Count > 0) return Problems.Invalid(errors);
+
+        if (await session.LoadAsync<PersonDetails>(id, ct) is null) return Problems.NotFound();
+        if (await session.Events.AggregateStreamAsync<Erasure>(ErasureIds.Of(id), token: ct) is { } done) return TypedResults.Ok(ErasureView.Of(done));
+
+        var command = new ErasePerson(id, requester, request.Reference, Actor.Of(caller), time.GetUtcNow());
+        if (await PersonEraser.RecordAsync(session, command, ct) is not { } events)
+        {
+            return TypedResults.Ok(ErasureView.Of((await session.Events.AggregateStreamAsync<Erasure>(ErasureIds.Of(id), token: ct))!));
+        }
+        var location = $"/persons/{id}/erasure";
+        var view = ErasureView.Of(events.Erased);
+        if (idempotency.RecordId is { } recordId)
+        {
+            var record = new IdempotencyRecord(recordId, idempotency.RequestHash, StatusCodes.Status202Accepted, location, null,
+                JsonSerializer.Serialize(view, json.Value.SerializerOptions), command.Now);
+            if (idempotency.ReplacesExpired) session.Store(record);
+            else session.Insert(record);
+        }
+        try
+        {
+            await session.SaveChangesAsync(ct);
+        }
+        catch (Exception e) when (e is Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException)
+        {
+            // Erased by a concurrent request: the same erasure, once.
+            await using var query = session.DocumentStore.QuerySession();
+            return TypedResults.Ok(ErasureView.Of((await query.Events.AggregateStreamAsync<Erasure>(ErasureIds.Of(id), token: ct))!));
+        }
+
+        var logger = loggers.CreateLogger(typeof(ErasePersonEndpoint));
+        logger.LogInformation("Person {PersonId} erasure recorded ({RequestedBy}): {Consents} consents revoked, {Companions} companions removed",
+            id, Codes.Of(requester), events.Revocations.Count, events.Removals.Count);
+        try
+        {
+            // Consents' own masking runs at once; should it fail, the erasure is recorded and the retention job completes it.
+            await eraser.CompleteAsync(id, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Masking person {PersonId} in Consents failed; the retention job completes it", id);
+        }
+        return TypedResults.Accepted(location, view);
+    }
+
+    private static async Task<IResult> Get(Guid id, Caller caller, IQuerySession session, HttpContext http)
+    {
+        if (RequesterOf(caller, id) is null) return Problems.NotFound();
+        var erasure = await session.Events.AggregateStreamAsync<Erasure>(ErasureIds.Of(id), token: http.RequestAborted);
+        return erasure is null ? Problems.NotFound() : TypedResults.Ok(ErasureView.Of(erasure));
+    }
+}

@@ -1,0 +1,157 @@
+using System.Net;
+using Consents.Api.AccessLog;
+using Consents.Api.Persons.GettingDetails;
+using Consents.Api.Privacy.Erasing;
+using Consents.Api.Privacy.Exporting;
+using Consents.Api.Privacy.Retention;
+using Coordination.Secrecy.Gate.Privacy;
+using Coordination.ServiceDefaults.Demo;
+using Identity.Api.Accounts.Activating;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+using static Privacy.Tests.PrivacyKit;
+
+namespace Privacy.Tests.Api;
+
+/// <summary>Forgetting on time, on a fake clock: inactive persons erased after 24 months, access-log entries dropped after 12, exports after 24 hours.</summary>
+[Collection(RetentionCollection.Name)]
+public sealed class RetentionTests(RetentionFixture fixture)
+{
+    private RetentionJob Job => fixture.Consents.Services.GetRequiredService<RetentionJob>();
+
+    private async Task<Guid> RegisterAsync(string family, DateTimeOffset? grantUntil)
+    {
+        using var worker = await fixture.UserClient(fixture.Consents, SocialWorker);
+        var created = await (await worker.Post("persons", new
+        {
+            givenName = "Camille",
+            familyName = family,
+            birthDate = "1975-06-01",
+            consentCollection = "in_person",
+            grants = new object[] { new { bodyId = DemoData.CcasNarbonne, categories = AllCategories, purpose = "follow_up_coordination", validUntil = grantUntil } },
+        })).Expect(HttpStatusCode.Created);
+        return created["id"]!.GetValue<Guid>();
+    }
+
+    [Fact]
+    public async Task APersonWithNoActiveGrantAndNoActivityFor24Months_IsErased_OthersAreKept()
+    {
+        fixture.Now();
+        var now = fixture.Clock.GetUtcNow();
+        var inactive = await RegisterAsync("Oubli" + Letters(), now.AddMonths(1));
+        var stillConsenting = await RegisterAsync("Suivi" + Letters(), now.AddMonths(36).AddDays(-1));
+        try
+        {
+            fixture.Clock.Advance(TimeSpan.FromDays(23 * 31));
+            var early = await Job.RunOnceAsync(CancellationToken.None);
+            await using (var session = fixture.Store.QuerySession())
+            {
+                Assert.False((await session.LoadAsync<PersonDetails>(inactive))!.Erased);
+            }
+
+            fixture.Clock.Advance(TimeSpan.FromDays(62));
+            var run = await Job.RunOnceAsync(CancellationToken.None);
+            Assert.True(run.PersonsErased >= 1);
+            Assert.True(run.Duration > TimeSpan.Zero);
+            await using (var session = fixture.Store.QuerySession())
+            {
+                var erased = await session.LoadAsync<PersonDetails>(inactive);
+                Assert.True(erased!.Erased);
+                Assert.Equal(Erased.Text, erased.FamilyName);
+                Assert.Equal(ErasureRequester.Retention,
+                    (await session.Events.AggregateStreamAsync<Erasure>(ErasureIds.Of(inactive)))!.RequestedBy);
+                Assert.NotNull((await session.LoadAsync<ErasedPerson>(inactive))!.CompletedAt);
+                var kept = await session.LoadAsync<PersonDetails>(stillConsenting);
+                Assert.False(kept!.Erased);
+                Assert.StartsWith("Suivi", kept.FamilyName, StringComparison.Ordinal);
+            }
+            // The other services hear of it through PersonErased: Identity forgets the person's activation code. The outbox
+            // retries on Consents' clock: a publish that a jump of the clock timed out waits for the clock to move on.
+            await Coordination.Testing.CoordinationFixture.AssertEventually(async () =>
+            {
+                fixture.Clock.Advance(TimeSpan.FromSeconds(1));
+                await using var identity = fixture.Identity.Services.GetRequiredService<IDocumentStore>().QuerySession();
+                return await identity.LoadAsync<ActivationCode>(inactive) is null;
+            }, TimeSpan.FromSeconds(30), "PersonErased reaching Identity");
+
+            // Measured and logged with counts only; a second run erases no one again.
+            var second = await Job.RunOnceAsync(CancellationToken.None);
+            Assert.Equal(0, second.PersonsErased);
+        }
+        finally
+        {
+            fixture.Now();
+        }
+    }
+
+    [Fact]
+    public async Task AccessLogEntriesOlderThan12Months_AreDropped()
+    {
+        fixture.Now();
+        var personId = await RegisterAsync("Journal" + Letters(), null);
+        using (var worker = await fixture.UserClient(fixture.Consents, SocialWorker))
+        {
+            await (await worker.GetAsync(new Uri($"persons/{personId}", UriKind.Relative))).Expect(HttpStatusCode.OK);
+        }
+        await Coordination.Testing.CoordinationFixture.AssertEventually(async () =>
+        {
+            await using var session = fixture.Store.QuerySession();
+            return await session.Query<AccessLogEntry>().AnyAsync(e => e.PersonId == personId);
+        }, TimeSpan.FromSeconds(20), "the read in the access log");
+        try
+        {
+            fixture.Clock.Advance(TimeSpan.FromDays(360));
+            await Job.RunOnceAsync(CancellationToken.None);
+            await using (var session = fixture.Store.QuerySession())
+            {
+                Assert.True(await session.Query<AccessLogEntry>().AnyAsync(e => e.PersonId == personId));
+            }
+            fixture.Clock.Advance(TimeSpan.FromDays(10));
+            var run = await Job.RunOnceAsync(CancellationToken.None);
+            Assert.True(run.AccessLogEntriesDropped >= 1);
+            await using (var session = fixture.Store.QuerySession())
+            {
+                Assert.False(await session.Query<AccessLogEntry>().AnyAsync(e => e.PersonId == personId));
+            }
+        }
+        finally
+        {
+            fixture.Now();
+        }
+    }
+
+    [Fact]
+    public async Task AnExport_IsDeleted24HoursAfterItWasAskedFor()
+    {
+        fixture.Now();
+        var personId = await RegisterAsync("Copie" + Letters(), null);
+        Guid exportId;
+        using (var worker = await fixture.UserClient(fixture.Consents, SocialWorker))
+        {
+            exportId = (await (await worker.Post($"persons/{personId}/exports")).Expect(HttpStatusCode.Accepted))["id"]!.GetValue<Guid>();
+        }
+        var cleanup = fixture.Consents.Services.GetRequiredService<ExportCleanupJob>();
+        try
+        {
+            fixture.Clock.Advance(TimeSpan.FromHours(23));
+            await cleanup.DeleteExpiredAsync(CancellationToken.None);
+            await using (var session = fixture.Store.QuerySession())
+            {
+                Assert.NotNull(await session.LoadAsync<PersonExportRecord>(exportId));
+                Assert.True(await session.Query<PersonExportPartRecord>().AnyAsync(p => p.ExportId == exportId));
+            }
+            fixture.Clock.Advance(TimeSpan.FromHours(1));
+            await cleanup.DeleteExpiredAsync(CancellationToken.None);
+            await using (var session = fixture.Store.QuerySession())
+            {
+                Assert.Null(await session.LoadAsync<PersonExportRecord>(exportId));
+                Assert.False(await session.Query<PersonExportPartRecord>().AnyAsync(p => p.ExportId == exportId));
+            }
+        }
+        finally
+        {
+            fixture.Now();
+        }
+    }
+}

@@ -1,0 +1,138 @@
+using Coordination.Secrecy.Gate.Copies;
+using Coordination.ServiceDefaults.Demo;
+using Coordination.Testing;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Xunit;
+
+namespace Privacy.Tests;
+
+/// <summary>
+/// The whole system, started once for the proof and the export and erasure tests, with everything a person's data
+/// could leak into captured from the first moment: every service's logs (at the level production writes them) and
+/// every span of the process. The databases and the vhost are the fixture's own, so they are scanned whole.
+/// </summary>
+public sealed class PrivacyFixture() : CoordinationFixture(Services.All), IAsyncLifetime
+{
+    public static readonly TimeSpan Delivery = TimeSpan.FromSeconds(30);
+
+    public LogCapture Logs { get; } = new();
+
+    public SpanCapture Spans { get; } = new();
+
+    /// <summary>A partner's webhook receiver (answers 200, keeps nothing): deliveries carry the person's display name.</summary>
+    public WebhookReceiver Partner { get; } = new();
+
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings(string service) => service switch
+    {
+        // Production's levels (appsettings.json): Information, with the framework's own chatter at Warning.
+        "identity" => [new("Logging:LogLevel:Default", "Information"), new("Identity:TriesPerAddress", "1000")],
+        "appointments" => [new("Logging:LogLevel:Default", "Information"), new("Webhooks:PollMilliseconds", "50")],
+        _ => [new("Logging:LogLevel:Default", "Information")],
+    };
+
+    protected override void ConfigureServices(string service, IServiceCollection collection) =>
+        collection.AddSingleton<ILoggerProvider>(Logs);
+
+    public new async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await AssertEventually(async () =>
+        {
+            foreach (var host in new[] { Consents, Referrals, Appointments })
+            {
+                await using var session = Store(host).QuerySession();
+                var bodies = await session.LoadManyAsync<BodyCopy>(DemoData.Bodies.Select(b => b.Id).ToArray());
+                if (bodies.Count != DemoData.Bodies.Length) return false;
+            }
+            return true;
+        }, TimeSpan.FromSeconds(60), "the demo bodies in every service's copies");
+    }
+
+    public new async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Partner.DisposeAsync();
+        Spans.Dispose();
+    }
+
+    private readonly Lock _webhookGate = new();
+    private Task? _webhook;
+
+    /// <summary>The CCAS coordinator registers the partner's endpoint for every appointment topic, once per fixture.</summary>
+    public Task EnsureWebhookAsync()
+    {
+        lock (_webhookGate) return _webhook ??= RegisterWebhookAsync();
+    }
+
+    private async Task RegisterWebhookAsync()
+    {
+        using var coordinator = await UserClient(Appointments, PrivacyKit.Coordinator);
+        await (await coordinator.Post("webhook-endpoints", new
+        {
+            url = Partner.Url.ToString(),
+            secret = "secret-partage-avec-le-partenaire",
+            topics = new[] { "appointment.created", "appointment.updated", "appointment.destroyed" },
+        })).Expect(System.Net.HttpStatusCode.Created);
+    }
+
+    public static IDocumentStore Store(IServiceHost host) => host.Services.GetRequiredService<IDocumentStore>();
+
+    public Task Eventually(Func<Task<bool>> probe, string because) => AssertEventually(probe, Delivery, because);
+}
+
+[CollectionDefinition(Name)]
+public sealed class PrivacyCollection : ICollectionFixture<PrivacyFixture>
+{
+    public const string Name = "privacy";
+}
+
+/// <summary>A real HTTP listener standing for a partner's system: it accepts every delivery and counts them.</summary>
+public sealed class WebhookReceiver : IAsyncDisposable
+{
+    private readonly System.Net.HttpListener _listener = new();
+    private readonly Task _loop;
+    private int _received;
+
+    public WebhookReceiver()
+    {
+        Port = Ports.FreePort();
+        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+        _listener.Start();
+        _loop = Task.Run(Serve);
+    }
+
+    public int Port { get; }
+
+    public Uri Url => new($"http://127.0.0.1:{Port}/hooks");
+
+    public int Received => Volatile.Read(ref _received);
+
+    private async Task Serve()
+    {
+        while (_listener.IsListening)
+        {
+            System.Net.HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception e) when (e is System.Net.HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+            await context.Request.InputStream.CopyToAsync(Stream.Null);
+            Interlocked.Increment(ref _received);
+            context.Response.StatusCode = 200;
+            context.Response.Close();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Stop();
+        _listener.Close();
+        await _loop;
+    }
+}
