@@ -1,5 +1,9 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Consents.Api.AccessLog;
+using Coordination.Testing;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -72,6 +76,7 @@ public sealed class AuthorizationMatrixTests(SecurityFixture fixture, ITestOutpu
         var reads = scenario.Actors.SelectMany(a => plan.CellsOf(a, IfMatch)).Where(c => c.Op.IsRead).ToList();
         var writes = scenario.Actors.SelectMany(a => plan.CellsOf(a, IfMatch)).Where(c => c.Op.IsMutation).ToList();
         var outcomes = new List<Outcome>();
+        var matrixStart = DateTimeOffset.UtcNow;
         outcomes.AddRange(await MatrixRunner.RunAsync(fixture.Http, reads));
         outcomes.AddRange(await MatrixRunner.RunAsync(fixture.Http, writes));
         var after = await Snapshot(plan);
@@ -96,6 +101,10 @@ public sealed class AuthorizationMatrixTests(SecurityFixture fixture, ITestOutpu
         findings.AddRange(unexpected.Concat(gone).ToList());
         var telemetry = NamesInTelemetry(scenario, out var lines, out var spans);
         findings.AddRange(telemetry);
+        var (audited, unlogged) = await UnloggedReads(scenario, outcomes, matrixStart);
+        var unexpectedUnlogged = unlogged.Except(KnownUnloggedReads).ToList();
+        findings.AddRange(unexpectedUnlogged.Select(u => "A's access log does not show each read once: " + u));
+        findings.AddRange(KnownUnloggedReads.Except(unlogged).Select(u => "known access-log gap no longer observed (remove it from KnownUnloggedReads): " + u));
 
         var actors = scenario.Actors.Count;
         var cells = outcomes.Select(o => (o.Cell.Op.Key, o.Cell.Actor.Name)).Distinct().Count();
@@ -105,6 +114,8 @@ public sealed class AuthorizationMatrixTests(SecurityFixture fixture, ITestOutpu
                 $"{cells} exercised ({reads.Count} reads and {writes.Count} refused mutations over {plan.Variants.Count} route variants, " +
                 $"{outcomes.Count(o => o.UnknownAnswer is not null)} unknown-id controls, {requests} requests)")
             .AppendLine($"Leaks: {leaks.Count}; other findings: {findings.Count - leaks.Count}; known deviations (ADR 0042, not failing): {debatable.Count}")
+            .AppendLine($"Access log: {audited} reads of A's data by others (granted or denied) checked one for one in A's access log; " +
+                $"{unlogged.Count} (reader, route) pairs wrong ({KnownUnloggedReads.Length} known)")
             .AppendLine($"Telemetry: {lines} log lines and {spans} spans of the whole run scanned for the persons' names, notes and reasons: " +
                 $"{telemetry.Count} found");
         // The pairs left out are mutations the oracle lets the actor make (sending them would change the scenario under
@@ -165,6 +176,72 @@ public sealed class AuthorizationMatrixTests(SecurityFixture fixture, ITestOutpu
     }
 
     // ---- Judging ----
+
+    /// <summary>
+    /// Reads of A's data that A's access log does not show one for one: product gaps, listed exactly (a fix or a new gap
+    /// fails the test). Consents' getConsent and getConsentFhir admit a professional of an involved body to the ledger,
+    /// then answer 404 for A's grant to the sensitive shelter (not the caller's body) without recording the denied read;
+    /// the grant to the caller's own body is logged. Each pair is two requests (A's two contexts), one entry.
+    /// </summary>
+    private static readonly string[] KnownUnloggedReads =
+    [
+        "adviser-booking GET consents/persons/{id}/consents/{consentId}: 2 requests, 1 entries",
+        "coordinator-involved GET consents/persons/{id}/consents/{consentId}: 2 requests, 1 entries",
+        "coordinator-involved GET consents/persons/{id}/consents/{consentId}/fhir: 2 requests, 1 entries",
+        "desk-receiving GET consents/persons/{id}/consents/{consentId}: 2 requests, 1 entries",
+        "social-worker-involved GET consents/persons/{id}/consents/{consentId}: 2 requests, 1 entries",
+        "social-worker-involved GET consents/persons/{id}/consents/{consentId}/fhir: 2 requests, 1 entries",
+    ];
+
+    /// <summary>
+    /// DESIGN §4: every read of a person's data, granted or denied, appends exactly one entry to their access log. For
+    /// each reader (by subject) and route of A's data, the requests answered 200 (granted) or 404 (denied) since the
+    /// matrix started must match A's log entries one for one; 401 and 403 are refusals before any resource is read.
+    /// Own-record routes read the caller's own record; person A's own reads are left out (the snapshot after the
+    /// matrix reads A's data too).
+    /// </summary>
+    private async Task<(int Audited, List<string> Wrong)> UnloggedReads(Scenario scenario, IReadOnlyList<Outcome> outcomes, DateTimeOffset since)
+    {
+        var expected = outcomes
+            .Where(o => o.Cell.Op.IsRead && o.Cell.Variant.Target == scenario.A && o.Cell.Variant.BoundItems.Count > 0 && !o.Cell.Op.IsOwnRecord
+                && o.Cell.Actor.Subject is not null && o.Cell.Actor.Name != "person-a" && o.Answer.Status is 200 or 404)
+            .GroupBy(o => $"{o.Cell.Actor.Name} GET {o.Cell.Op.Service}{o.Cell.Op.Template}", StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase);
+        var names = scenario.Actors.Where(a => a.Subject is not null).ToDictionary(a => a.Subject!, a => a.Name, StringComparer.Ordinal);
+        var store = fixture.Host("consents").Services.GetRequiredService<IDocumentStore>();
+        Dictionary<string, int> logged = [];
+        async Task<bool> AllLogged()
+        {
+            await using var session = store.QuerySession();
+            var entries = await session.Query<AccessLogEntry>().Where(e => e.PersonId == scenario.A.PersonId && e.OccurredAt >= since).ToListAsync();
+            logged = entries.Where(e => names.ContainsKey(e.ReaderSubject))
+                .GroupBy(e => $"{names[e.ReaderSubject]} {NormalizeRoute(e.Service, e.Route)}", StringComparer.OrdinalIgnoreCase)
+                .ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase);
+            return expected.All(x => logged.GetValueOrDefault(x.Key) >= x.Value);
+        }
+        try
+        {
+            await CoordinationFixture.AssertEventually(AllLogged, SecurityFixture.Delivery, "every read of A's data in A's access log");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await AllLogged();
+        }
+        catch (TimeoutException)
+        {
+            // Reported below, pair by pair.
+        }
+        var wrong = expected.Where(x => logged.GetValueOrDefault(x.Key) != x.Value)
+            .Select(x => $"{x.Key}: {x.Value} requests, {logged.GetValueOrDefault(x.Key)} entries").Order(StringComparer.Ordinal).ToList();
+        return (expected.Values.Sum(), wrong);
+    }
+
+    /// <summary>"GET /referrals/{id:guid}" → "GET referrals/referrals/{id}", as the matrix names routes.</summary>
+    private static string NormalizeRoute(string service, string route)
+    {
+        var space = route.IndexOf(' ', StringComparison.Ordinal);
+        var (method, path) = space < 0 ? ("", route) : (route[..space], route[(space + 1)..]);
+        path = System.Text.RegularExpressions.Regex.Replace(path, @"\{([^}:?]+)[^}]*\}", "{$1}");
+        return $"{method} {service}/{path.TrimStart('/')}";
+    }
 
     /// <summary>
     /// No log line or span of the run so far (the scenario, and every request of the matrix, refused ones included)

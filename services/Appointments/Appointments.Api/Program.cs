@@ -3,6 +3,7 @@ using Appointments.Api.Messaging;
 using Appointments.Api.Webhooks.Delivering;
 using Appointments.Api.Webhooks.Outbox;
 using Coordination.Secrecy.Gate;
+using Coordination.Secrecy.Gate.Privacy;
 using Coordination.ServiceDefaults;
 using Coordination.ServiceDefaults.Messaging;
 using Coordination.ServiceDefaults.Persistence;
@@ -24,6 +25,8 @@ builder.AddCoordinationMessaging<AppointmentsContracts>(service, typeof(Appointm
     CopySet.Grants | CopySet.Companions | CopySet.Bodies | CopySet.RegistrationInvolvement | CopySet.ReferralInvolvement
     | CopySet.ContactPersonInvolvement));
 builder.Services.AddSecrecyGate();
+// The recorded reads follow the access log's retention limit (docs/adr/0072).
+builder.Services.AddAccessTrailRetention();
 builder.AddWebhooks();
 
 var app = builder.Build();

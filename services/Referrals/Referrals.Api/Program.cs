@@ -1,4 +1,5 @@
 using Coordination.Secrecy.Gate;
+using Coordination.Secrecy.Gate.Privacy;
 using Coordination.ServiceDefaults;
 using Coordination.ServiceDefaults.Messaging;
 using Coordination.ServiceDefaults.Persistence;
@@ -19,6 +20,8 @@ builder.AddCoordinationMarten(service, opts =>
 builder.AddCoordinationMessaging<ReferralsContracts>(service, typeof(ReferralsApi).Assembly, bus => bus.AddCopyConsumers(
     CopySet.Grants | CopySet.Companions | CopySet.Bodies | CopySet.RegistrationInvolvement | CopySet.AppointmentInvolvement));
 builder.Services.AddSecrecyGate();
+// The recorded reads follow the access log's retention limit (docs/adr/0072).
+builder.Services.AddAccessTrailRetention();
 builder.AddReferrals();
 
 var app = builder.Build();

@@ -4,6 +4,7 @@ using Consents.Api.Persons.GettingDetails;
 using Consents.Api.Privacy.Erasing;
 using Consents.Api.Privacy.Exporting;
 using Consents.Api.Privacy.Retention;
+using Coordination.Secrecy.Gate.Audit;
 using Coordination.Secrecy.Gate.Privacy;
 using Coordination.ServiceDefaults.Demo;
 using Identity.Api.Accounts.Activating;
@@ -106,13 +107,17 @@ public sealed class RetentionTests(RetentionFixture fixture)
             await using (var session = fixture.Store.QuerySession())
             {
                 Assert.True(await session.Query<AccessLogEntry>().AnyAsync(e => e.PersonId == personId));
+                Assert.True(await session.Events.QueryRawEventDataOnly<PersonDataRead>().AnyAsync(e => e.PersonId == personId));
             }
             fixture.Clock.Advance(TimeSpan.FromDays(10));
             var run = await Job.RunOnceAsync(CancellationToken.None);
             Assert.True(run.AccessLogEntriesDropped >= 1);
+            Assert.True(run.ReadsDropped >= 1);
             await using (var session = fixture.Store.QuerySession())
             {
                 Assert.False(await session.Query<AccessLogEntry>().AnyAsync(e => e.PersonId == personId));
+                // The read recorded behind the entry goes with it.
+                Assert.False(await session.Events.QueryRawEventDataOnly<PersonDataRead>().AnyAsync(e => e.PersonId == personId));
             }
         }
         finally

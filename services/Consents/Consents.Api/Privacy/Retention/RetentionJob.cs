@@ -16,7 +16,8 @@ using Microsoft.Extensions.Options;
 namespace Consents.Api.Privacy.Retention;
 
 /// <summary>What one run did: counts and duration, never who.</summary>
-public sealed record RetentionRun(int PersonsErased, int ErasuresCompleted, int AccessLogEntriesDropped, TimeSpan Duration);
+/// <param name="ReadsDropped">The recorded reads behind those entries (Consents' own <c>PersonDataRead</c> streams), dropped with them.</param>
+public sealed record RetentionRun(int PersonsErased, int ErasuresCompleted, int AccessLogEntriesDropped, int ReadsDropped, TimeSpan Duration);
 
 /// <summary>
 /// Forgets on time (on the injected clock): completes any erasure a crash left half done, erases automatically the
@@ -66,12 +67,13 @@ public sealed class RetentionJob(IDocumentStore store, PersonEraser eraser, Time
         var completed = await CompleteErasuresAsync(now, ct);
         var erased = await EraseInactiveAsync(now, ct);
         var dropped = await DropOldAccessLogAsync(now, ct);
-        var run = new RetentionRun(erased, completed, dropped, Stopwatch.GetElapsedTime(started));
+        var reads = await AccessTrail.DropBeforeAsync(store, RetentionRules.AccessLogCutoff(now, Options.AccessLogMonths), ct);
+        var run = new RetentionRun(erased, completed, dropped, reads, Stopwatch.GetElapsedTime(started));
         metrics.Record(run);
         logger.LogInformation(
             "Retention run: {PersonsErased} persons erased after {InactivityMonths} months without activity, {ErasuresCompleted} erasures completed, " +
-            "{AccessLogEntriesDropped} access-log entries older than {AccessLogMonths} months dropped, in {DurationMs} ms",
-            erased, Options.InactivityMonths, completed, dropped, Options.AccessLogMonths, run.Duration.TotalMilliseconds);
+            "{AccessLogEntriesDropped} access-log entries and {ReadsDropped} recorded reads older than {AccessLogMonths} months dropped, in {DurationMs} ms",
+            erased, Options.InactivityMonths, completed, dropped, reads, Options.AccessLogMonths, run.Duration.TotalMilliseconds);
         return run;
     }
 
