@@ -43,6 +43,8 @@ public sealed partial class ExceptionMapping(IProblemDetailsService problems, Da
                 Type = Problems.TypeOf("validation"),
             },
         BadHttpRequestException bad => Make(bad.StatusCode, "bad-request", "Bad request", bad.Message),
+        // The form reader's limits (a key over 2 KB, too many values), hit before any binding, e.g. by antiforgery.
+        InvalidDataException data => Make(400, "bad-request", "Bad request", data.Message),
         JsonException json => JsonProblem(json),
         EventStreamUnexpectedMaxEventIdException or ConcurrencyException =>
             Make(412, "precondition-failed", "The resource changed since you read it", "Read it again and retry with its current ETag."),

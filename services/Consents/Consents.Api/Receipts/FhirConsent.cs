@@ -101,7 +101,9 @@ public static class GetFhirConsentEndpoint
         if (check.Problem is { } problem) return problem;
         var admission = check.Admitted!;
         var consent = await session.LoadAsync<ConsentDetails>(consentId, http.RequestAborted);
-        if (consent is null || consent.PersonId != id || !access.MayNameBody(admission, consent.BodyId)) return Problems.NotFound();
+        // As for the grant's JSON view: a grant the reader may not see is a denied read, logged, answered as unknown.
+        if (consent is null || consent.PersonId != id || !access.MayNameBody(admission, consent.BodyId))
+            return await access.RefuseAsync(id, [Categories.Identity], http.RequestAborted);
         var bodies = await BodyNames.LoadAsync(session, [consent.BodyId], http.RequestAborted);
         var resource = FhirConsents.Build(admission.Person, consent, bodies, access.Now);
         await access.RecordReadAsync(admission, [Categories.Identity], [], http.RequestAborted);

@@ -98,7 +98,10 @@ public static class ListConsentsEndpoint
         if (check.Problem is { } problem) return problem;
         var admission = check.Admitted!;
         var consent = await session.LoadAsync<ConsentDetails>(consentId, http.RequestAborted);
-        if (consent is null || consent.PersonId != id || !access.MayNameBody(admission, consent.BodyId)) return Problems.NotFound();
+        // A grant the reader may not see (another person's, or to a sensitive body) is a denied read of this person's
+        // record: logged like any other, answered as an unknown id.
+        if (consent is null || consent.PersonId != id || !access.MayNameBody(admission, consent.BodyId))
+            return await access.RefuseAsync(id, [], http.RequestAborted);
         var view = (await ConsentView.LoadAsync(session, [consent], access.Now, admission.IsSelf, http.RequestAborted))[0];
         await access.RecordReadAsync(admission, [], [], http.RequestAborted);
         http.Response.SetETag(consent.Version);

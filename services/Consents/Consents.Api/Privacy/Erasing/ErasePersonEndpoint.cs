@@ -106,10 +106,14 @@ public static class ErasePersonEndpoint
         return TypedResults.Accepted(location, view);
     }
 
-    private static async Task<IResult> Get(Guid id, Caller caller, IQuerySession session, HttpContext http)
+    private static async Task<IResult> Get(Guid id, Caller caller, IDocumentSession session, PersonAccess access, HttpContext http)
     {
-        if (RequesterOf(caller, id) is null) return Problems.NotFound();
-        var erasure = await session.Events.AggregateStreamAsync<Erasure>(ErasureIds.Of(id), token: http.RequestAborted);
-        return erasure is null ? Problems.NotFound() : TypedResults.Ok(ErasureView.Of(erasure));
+        var ct = http.RequestAborted;
+        var erasure = RequesterOf(caller, id) is null ? null : await session.Events.AggregateStreamAsync<Erasure>(ErasureIds.Of(id), token: ct);
+        if (erasure is not null) return TypedResults.Ok(ErasureView.Of(erasure));
+        // Someone else than the person asking about a registered person is an attempt on their record: in their access log.
+        var isSelf = caller.IsPerson && caller.PersonId == id;
+        if (!isSelf && await session.LoadAsync<PersonDetails>(id, ct) is { Erased: false }) return await access.RefuseAsync(id, [], ct);
+        return Problems.NotFound();
     }
 }

@@ -75,7 +75,8 @@ public static class ExportPersonEndpoints
             .WithName("getPersonLatestExport")
             .WithSummary("A person's latest export, started if there is none")
             .WithDescription("For the registering body, at the person's request: the latest export it asked for in the last 24 hours " +
-                "(200 when complete, recorded in the person's access log; 202 while pending), started when there is none.")
+                "(200 when complete, recorded in the person's access log; 202 while pending), started when there is none. Items about " +
+                "a sensitive body other than the caller's are left out; the person's own export has them.")
             .Produces<PersonExportDocument>()
             .Produces<ExportStatusView>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -127,7 +128,8 @@ public static class ExportPersonEndpoints
         var export = await session.LoadAsync<PersonExportRecord>(exportId, http.RequestAborted);
         if (export is null || export.PersonId != id || export.ExpiresAt <= access.Now || !IsRequester(export, admitted.Admitted!, access))
         {
-            return Problems.NotFound();
+            // An export this body may not read is a denied read of the person's data: logged, answered as unknown.
+            return await access.RefuseAsync(id, Categories.All, http.RequestAborted);
         }
         return await AnswerAsync(export, admitted.Admitted!, access, session, http, $"/persons/{id}/exports/");
     }
@@ -203,7 +205,9 @@ public static class ExportPersonEndpoints
         var parts = await PartsAsync(session, export.Id, http.RequestAborted);
         if (ExportAssembly.Assemble(export, parts) is not { } document) return Pending(http, locationPrefix, ExportAssembly.Status(export, parts));
         await access.RecordReadAsync(admission, Categories.All, [], http.RequestAborted);
-        return TypedResults.Ok(document);
+        if (admission.IsSelf) return TypedResults.Ok(document);
+        var hidden = admission.Facts.SensitiveBodies.Where(b => b != access.Caller.BodyId).ToHashSet();
+        return TypedResults.Ok(SensitiveBodiesFilter.Without(document, hidden));
     }
 
     private static async Task<IReadOnlyList<PersonExportPartRecord>> PartsAsync(IQuerySession session, Guid exportId, CancellationToken ct) =>
