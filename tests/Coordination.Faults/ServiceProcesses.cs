@@ -113,8 +113,13 @@ public sealed class ServiceProcesses(FaultSettings settings) : IAsyncDisposable
     {
         Start("Identity");
         await WaitReadyAsync("Identity", TimeSpan.FromSeconds(180));
-        foreach (var s in FaultSettings.Services.Where(s => s.Name != "Identity")) Start(s.Name);
-        await Task.WhenAll(FaultSettings.Services.Select(s => WaitReadyAsync(s.Name, TimeSpan.FromSeconds(180))));
+        // One at a time: started together on a loaded machine, a service could wait too long for Marten's global lock
+        // on schema changes (one database, five schemas) and fail to start.
+        foreach (var s in FaultSettings.Services.Where(s => s.Name != "Identity"))
+        {
+            Start(s.Name);
+            await WaitReadyAsync(s.Name, TimeSpan.FromSeconds(180));
+        }
     }
 
     public void Start(string name)

@@ -12,13 +12,23 @@ public static class ErrorQueues
 {
     public const string Suffix = "_error";
 
-    /// <summary>Messages waiting in a queue, as the broker counts them now (not the management API's sampled view).</summary>
+    /// <summary>
+    /// Messages waiting in a queue, as the broker counts them now (not the management API's sampled view); 0 for a
+    /// queue that does not exist yet (MassTransit declares an <c>_error</c> queue when it first moves a message there).
+    /// </summary>
     public static async Task<uint> CountAsync(Uri amqp, string queue, CancellationToken ct = default)
     {
         await using var connection = await Connect(amqp, ct);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
-        var ok = await channel.QueueDeclarePassiveAsync(queue, ct);
-        return ok.MessageCount;
+        try
+        {
+            var ok = await channel.QueueDeclarePassiveAsync(queue, ct);
+            return ok.MessageCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+        {
+            return 0;
+        }
     }
 
     /// <summary>The bodies of the messages waiting in a queue, left in place (fetched, then returned unacknowledged).</summary>

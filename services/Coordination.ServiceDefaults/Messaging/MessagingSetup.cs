@@ -1,5 +1,6 @@
 using System.Reflection;
 using MassTransit;
+using Coordination.ServiceDefaults.Http;
 using Coordination.ServiceDefaults.Persistence;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,14 +41,21 @@ public static class MessagingSetup
             x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(service.QueuePrefix, false));
             x.AddConsumers(consumersAssembly);
             moreConsumers?.Invoke(x);
-            x.AddConfigureEndpointsCallback((_, _, endpoint) =>
+            x.AddConfigureEndpointsCallback((context, _, endpoint) =>
             {
+                // A consumer is usually the first to meet an outage: from then on requests get their deadline.
+                var outage = context.GetService<DatabaseOutage>();
                 // Outer layer, database outages only: the message is tried again for about five minutes, long
                 // enough to outlast a restart or a partition, and only then faulted (ADR 0060). Consumers are
                 // idempotent, so a try whose commit reached the database before the connection broke is harmless.
                 endpoint.UseMessageRetry(r =>
                 {
-                    r.Handle<Exception>(TransientFailures.IsDatabaseOutage);
+                    r.Handle<Exception>(e =>
+                    {
+                        if (!TransientFailures.IsDatabaseOutage(e)) return false;
+                        outage?.Seen();
+                        return true;
+                    });
                     r.SetRetryPolicy(filter => filter.Exponential(OutageRetryLimit, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(1)));
                 });
                 // Inner layer, everything else (a poison message, a bug): quick in-process retries, then the
