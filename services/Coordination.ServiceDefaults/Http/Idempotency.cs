@@ -116,14 +116,7 @@ public static class Commit
     {
         var scope = http.RequestServices.GetRequiredService<IdempotencyScope>();
         var etag = version is { } v ? Preconditions.ETagOf(v) : null;
-        if (scope.RecordId is { } recordId)
-        {
-            var json = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-            var record = new IdempotencyRecord(recordId, scope.RequestHash, StatusCodes.Status201Created, location, etag,
-                JsonSerializer.Serialize(body, body.GetType(), json), http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
-            if (scope.ReplacesExpired) session.Store(record);
-            else session.Insert(record);
-        }
+        session.RememberAnswer(http, StatusCodes.Status201Created, location, body, etag);
         session.PropagateTrace();
         try
         {
@@ -142,6 +135,22 @@ public static class Commit
         }
         if (etag is not null) http.Response.Headers.ETag = etag;
         return TypedResults.Created(location, body);
+    }
+
+    /// <summary>
+    /// With an Idempotency-Key, stores the answer a replay of this request gets, in the session's transaction: it is
+    /// kept exactly when the command is. Without a key, does nothing.
+    /// </summary>
+    public static void RememberAnswer(this IDocumentSession session, HttpContext http, int status, string location, object body,
+        string? etag = null)
+    {
+        var scope = http.RequestServices.GetRequiredService<IdempotencyScope>();
+        if (scope.RecordId is not { } recordId) return;
+        var json = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        var record = new IdempotencyRecord(recordId, scope.RequestHash, status, location, etag,
+            JsonSerializer.Serialize(body, body.GetType(), json), http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
+        if (scope.ReplacesExpired) session.Store(record);
+        else session.Insert(record);
     }
 
     /// <summary>Commits a command on an existing stream and answers 200 with the new ETag and a body.</summary>

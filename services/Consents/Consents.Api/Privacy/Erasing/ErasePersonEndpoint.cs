@@ -1,12 +1,9 @@
-using System.Text.Json;
 using Consents.Api.Access;
 using Consents.Api.Persons.GettingDetails;
 using Coordination.ServiceDefaults.Http;
 using Coordination.ServiceDefaults.Persistence;
 using Coordination.ServiceDefaults.Security;
 using Marten;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 
 namespace Consents.Api.Privacy.Erasing;
 
@@ -55,7 +52,7 @@ public static class ErasePersonEndpoint
         : null;
 
     private static async Task<IResult> Erase(Guid id, ErasePersonRequest? request, Caller caller, IDocumentSession session, PersonEraser eraser,
-        TimeProvider time, IdempotencyScope idempotency, IOptions<JsonOptions> json, ILoggerFactory loggers, HttpContext http)
+        TimeProvider time, ILoggerFactory loggers, HttpContext http)
     {
         var ct = http.RequestAborted;
         if (RequesterOf(caller, id) is not { } requester) return Problems.NotFound();
@@ -73,13 +70,7 @@ public static class ErasePersonEndpoint
         }
         var location = $"/persons/{id}/erasure";
         var view = ErasureView.Of(events.Erased);
-        if (idempotency.RecordId is { } recordId)
-        {
-            var record = new IdempotencyRecord(recordId, idempotency.RequestHash, StatusCodes.Status202Accepted, location, null,
-                JsonSerializer.Serialize(view, json.Value.SerializerOptions), command.Now);
-            if (idempotency.ReplacesExpired) session.Store(record);
-            else session.Insert(record);
-        }
+        session.RememberAnswer(http, StatusCodes.Status202Accepted, location, view);
         try
         {
             await session.SaveChangesAsync(ct);

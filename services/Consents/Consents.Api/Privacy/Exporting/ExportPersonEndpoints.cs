@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Consents.Api.Access;
 using Coordination.Secrecy;
 using Coordination.ServiceDefaults.Http;
@@ -192,7 +191,8 @@ public static class ExportPersonEndpoints
             export.ExpiresAt);
         session.Store(ownPart);
         var status = ExportAssembly.Status(export, [ownPart]);
-        StoreAnswer(session, http, locationPrefix + exportId, status, json.Value.SerializerOptions, now);
+        // With an Idempotency-Key the first answer (ids, dates and statuses only) is kept for a replay.
+        session.RememberAnswer(http, StatusCodes.Status202Accepted, locationPrefix + exportId, status);
         session.PropagateTrace();
         await session.SaveChangesAsync(ct);
         return Pending(http, locationPrefix, status);
@@ -212,18 +212,6 @@ public static class ExportPersonEndpoints
 
     private static async Task<IReadOnlyList<PersonExportPartRecord>> PartsAsync(IQuerySession session, Guid exportId, CancellationToken ct) =>
         await session.Query<PersonExportPartRecord>().Where(p => p.ExportId == exportId).ToListAsync(ct);
-
-    /// <summary>With an Idempotency-Key, the first answer (ids, dates and statuses only) is kept for a replay, in the same transaction.</summary>
-    private static void StoreAnswer(IDocumentSession session, HttpContext http, string location, ExportStatusView status, JsonSerializerOptions json,
-        DateTimeOffset now)
-    {
-        var scope = http.RequestServices.GetRequiredService<IdempotencyScope>();
-        if (scope.RecordId is not { } recordId) return;
-        var record = new IdempotencyRecord(recordId, scope.RequestHash, StatusCodes.Status202Accepted, location, null,
-            JsonSerializer.Serialize(status, json), now);
-        if (scope.ReplacesExpired) session.Store(record);
-        else session.Insert(record);
-    }
 
     private static Accepted<ExportStatusView> Pending(HttpContext http, string locationPrefix, ExportStatusView status)
     {
