@@ -1,5 +1,6 @@
 using Consents.Api.Consents.Listing;
 using JasperFx.Events;
+using Coordination.ServiceDefaults.Hosting;
 using Marten;
 
 namespace Consents.Api.Consents.Expiring;
@@ -37,43 +38,21 @@ public sealed class ExpirySignal
 
 /// <summary>
 /// Appends ConsentExpired for every open grant whose <c>until</c> has come, then sleeps (on the injected
-/// clock) until the next <c>until</c>, at most <see cref="LongestSleep"/>. Enforcement never waits for it:
+/// clock) until the next <c>until</c>, at most <see cref="DeadlineJob.LongestSleep"/>. Enforcement never waits for it:
 /// a grant is inactive from its <c>until</c> whatever this job did. Several nodes may run it: each
 /// expiry is appended at the stream's expected version, so only one of them records it.
 /// </summary>
 public sealed class ConsentExpiryJob(IDocumentStore store, TimeProvider time, ExpirySignal signal, ILogger<ConsentExpiryJob> logger)
-    : BackgroundService
+    : DeadlineJob(time, logger)
 {
-    public static readonly TimeSpan LongestSleep = TimeSpan.FromMinutes(1);
     private const int Batch = 200;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            // Read the clock as late as possible: a grant recorded meanwhile has woken the signal anyway.
-            DateTimeOffset? next;
-            try
-            {
-                next = await ExpireDueAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning(e, "Expiring consents failed; retrying shortly");
-                next = time.GetUtcNow() + TimeSpan.FromSeconds(5);
-            }
-            var delay = next is { } due ? due - time.GetUtcNow() : LongestSleep;
-            delay = delay < TimeSpan.Zero ? TimeSpan.Zero : delay > LongestSleep ? LongestSleep : delay;
-            try
-            {
-                await signal.WaitAsync(delay, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    protected override string Work => "Expiring consents";
+
+    public override Task<DateTimeOffset?> RunDueAsync(CancellationToken ct) => ExpireDueAsync(ct);
+
+    /// <summary>A grant recorded on this node wakes the job, so an end sooner than the one it sleeps towards is not missed.</summary>
+    protected override Task WaitAsync(TimeSpan delay, CancellationToken ct) => signal.WaitAsync(delay, Time, ct);
 
     /// <summary>Expires what is due and returns the next end to wait for, if any.</summary>
     public async Task<DateTimeOffset?> ExpireDueAsync(CancellationToken ct)
@@ -81,7 +60,7 @@ public sealed class ConsentExpiryJob(IDocumentStore store, TimeProvider time, Ex
         while (true)
         {
             // At the database's precision, so that "due" means the same in SQL and in Decide.
-            var now = Instants.ToMicroseconds(time.GetUtcNow());
+            var now = Instants.ToMicroseconds(Time.GetUtcNow());
             IReadOnlyList<Guid> due;
             await using (var query = store.QuerySession())
             {
@@ -118,7 +97,7 @@ public sealed class ConsentExpiryJob(IDocumentStore store, TimeProvider time, Ex
             // Revoked, or expired by another node, in the meantime.
             return false;
         }
-        logger.LogInformation("Consent {ConsentId} of person {PersonId} expired", expired.ConsentId, expired.PersonId);
+        Logger.LogInformation("Consent {ConsentId} of person {PersonId} expired", expired.ConsentId, expired.PersonId);
         return true;
     }
 }

@@ -1,5 +1,6 @@
 using JasperFx;
 using JasperFx.Events;
+using Coordination.ServiceDefaults.Hosting;
 using Marten;
 using Referrals.Api.Referrals.GettingDetails;
 
@@ -19,47 +20,23 @@ public static class ExpireReferralDecider
 
 /// <summary>
 /// Expires the referrals still sent or in review whose due date has passed, then sleeps on the injected
-/// clock until the next one is due (at most <see cref="LongestSleep"/>, so referrals sent meanwhile are seen).
+/// clock until the next one is due (at most <see cref="DeadlineJob.LongestSleep"/>, so referrals sent meanwhile are seen).
 /// Several nodes may run it: each expiry is appended at the version it was decided on, so one of them wins.
 /// </summary>
-public sealed class ReferralExpiryJob(IDocumentStore store, TimeProvider time, ILogger<ReferralExpiryJob> logger) : BackgroundService
+public sealed class ReferralExpiryJob(IDocumentStore store, TimeProvider time, ILogger<ReferralExpiryJob> logger) : DeadlineJob(time, logger)
 {
-    public static readonly TimeSpan LongestSleep = TimeSpan.FromMinutes(1);
     private const int Batch = 200;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            DateTimeOffset? next;
-            try
-            {
-                next = await ExpireDueAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning(e, "Expiring referrals failed; retrying shortly");
-                next = time.GetUtcNow() + TimeSpan.FromSeconds(5);
-            }
-            var delay = next is { } due ? due - time.GetUtcNow() : LongestSleep;
-            delay = delay < TimeSpan.Zero ? TimeSpan.Zero : delay > LongestSleep ? LongestSleep : delay;
-            try
-            {
-                await Task.Delay(delay, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    protected override string Work => "Expiring referrals";
+
+    public override Task<DateTimeOffset?> RunDueAsync(CancellationToken ct) => ExpireDueAsync(ct);
 
     /// <summary>Expires what is due and returns when the next open referral runs out, if any.</summary>
     public async Task<DateTimeOffset?> ExpireDueAsync(CancellationToken ct)
     {
         while (true)
         {
-            var now = time.GetUtcNow();
+            var now = Time.GetUtcNow();
             IReadOnlyList<Guid> due;
             await using (var query = store.QuerySession())
             {
@@ -99,7 +76,7 @@ public sealed class ReferralExpiryJob(IDocumentStore store, TimeProvider time, I
             // Answered, withdrawn or expired by another node in the meantime.
             return false;
         }
-        logger.LogInformation("Referral {ReferralId} expired", referralId);
+        Logger.LogInformation("Referral {ReferralId} expired", referralId);
         return true;
     }
 }
