@@ -17,7 +17,7 @@ public sealed class DatabaseOutage(TimeProvider time)
     public static readonly TimeSpan Memory = TimeSpan.FromSeconds(20);
 
     /// <summary>The deadline of a request during an outage.</summary>
-    public static readonly TimeSpan RequestBound = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan RequestBound = TimeSpan.FromSeconds(2);
 
     private long _lastSeen = long.MinValue;
 
