@@ -255,7 +255,6 @@ public sealed class FollowUpApiTests(ReferralsFixture fixture) : ApiTest(fixture
 
         // The outbox publishes them as PersonDataAccessed (its progress passes the last one).
         var last = await Fixture.Database.Scalar<long>($"select max(seq_id) from referrals.mt_events where data ->> 'personId' = '{personId}'");
-        await Coordination.Testing.CoordinationFixture.AssertEventually(async () => await Fixture.Database.Scalar<long?>(
-            "select last_seq_id from referrals.mt_event_progression where name like 'contract-publisher%'") >= last, Delivery, "the outbox publishing the access events");
+        await Coordination.Testing.OutboxProgress.AssertPassed(Fixture.Referrals, Fixture.Database, last, 2 * Delivery, "the outbox publishing the access events");
     }
 }
