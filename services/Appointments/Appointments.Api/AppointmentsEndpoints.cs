@@ -9,7 +9,9 @@ using Appointments.Api.Schedules.Closing;
 using Appointments.Api.Schedules.Listing;
 using Appointments.Api.Schedules.Opening;
 using Appointments.Api.Slots.Searching;
+using Appointments.Api.Webhooks.Listing;
 using Appointments.Api.Webhooks.Registering;
+using Appointments.Api.Webhooks.Removing;
 using Appointments.Api.Webhooks.Replaying;
 using Coordination.ServiceDefaults.Security;
 
@@ -25,7 +27,8 @@ public static class AppointmentsEndpoints
         api.MapGroup("").WithTags(AppointmentsApi.AppointmentsTag)
             .MapBookAppointment().MapGetAppointment().MapRescheduleAppointment().MapCancelAppointment().MapRecordAttendance()
             .MapListPersonAppointments().MapExportAppointment();
-        api.MapGroup("").WithTags(AppointmentsApi.WebhooksTag).MapRegisterWebhookEndpoint().MapListWebhookEvents();
+        api.MapGroup("").WithTags(AppointmentsApi.WebhooksTag).MapRegisterWebhookEndpoint().MapListWebhookEndpoints()
+            .MapRemoveWebhookEndpoint().MapListWebhookEvents();
         return app;
     }
 }

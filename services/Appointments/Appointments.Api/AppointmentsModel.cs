@@ -22,7 +22,7 @@ public static class AppointmentsModel
             typeof(SeatTaken), typeof(SeatReleased),
             typeof(AppointmentBooked), typeof(AppointmentRescheduled), typeof(AppointmentCancelled), typeof(AppointmentAttended),
             typeof(AppointmentMissed),
-            typeof(WebhookEndpointRegistered),
+            typeof(WebhookEndpointRegistered), typeof(WebhookEndpointRemoved),
         ]);
         AppointmentsMasking.Configure(options);
 

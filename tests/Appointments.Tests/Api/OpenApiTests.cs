@@ -13,7 +13,8 @@ public sealed class OpenApiTests(AppointmentsFixture fixture) : ApiTest(fixture)
         "post /bodies/{bodyId}/opening-schedules", "get /bodies/{bodyId}/opening-schedules", "post /bodies/{bodyId}/opening-schedules/{id}/close",
         "get /slots", "post /appointments", "get /appointments/{id}", "post /appointments/{id}/reschedule", "post /appointments/{id}/cancel",
         "post /appointments/{id}/attendance", "get /persons/{personId}/appointments", "get /appointments/{id}/ics",
-        "post /webhook-endpoints", "get /webhook-endpoints/{id}/events",
+        "post /webhook-endpoints", "get /webhook-endpoints", "get /webhook-endpoints/{id}", "delete /webhook-endpoints/{id}",
+        "get /webhook-endpoints/{id}/events",
     ];
 
     [Fact]

@@ -152,4 +152,58 @@ public sealed class WebhookTests(AppointmentsFixture fixture) : ApiTest(fixture)
         await AssertProblem(await coordinator.GetAsync(new Uri($"webhook-endpoints/{Guid.CreateVersion7()}/events", UriKind.Relative)),
             HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task ACoordinator_ListsReadsAndRemovesTheBodysEndpoints_AndARemovedEndpointReceivesNothingMore()
+    {
+        await using var stopped = new Partner(failOnceSequence: -1);
+        await using var kept = new Partner(failOnceSequence: -1);
+        using var coordinator = await As(Coordinator);
+        async Task<Guid> Register(Partner partner) => (await Json(await Post(coordinator, "webhook-endpoints", new
+        {
+            url = $"http://127.0.0.1:{partner.Port}/hooks", secret = Secret, topics = new[] { WebhookTopics.Created },
+        }), HttpStatusCode.Created))["id"]!.GetValue<Guid>();
+        var stoppedId = await Register(stopped);
+        var keptId = await Register(kept);
+
+        var list = await Get(coordinator, "webhook-endpoints?pageSize=100");
+        var listed = list["items"]!.AsArray().Select(i => i!["id"]!.GetValue<Guid>()).ToList();
+        Assert.Contains(stoppedId, listed);
+        Assert.Contains(keptId, listed);
+        Assert.DoesNotContain(Secret, list.ToJsonString(), StringComparison.Ordinal);
+        var read = await coordinator.GetAsync(new Uri($"webhook-endpoints/{stoppedId}", UriKind.Relative));
+        var endpoint = await Json(read, HttpStatusCode.OK);
+        Assert.Equal($"http://127.0.0.1:{stopped.Port}/hooks", endpoint["url"]!.GetValue<string>());
+        Assert.Null(endpoint["secret"]);
+        var etag = ApiCalls.ETag(read);
+        Assert.Equal("\"1\"", etag);
+
+        // Only the body's coordinators.
+        using var adviser = await As(Adviser);
+        await AssertProblem(await adviser.GetAsync(new Uri("webhook-endpoints", UriKind.Relative)), HttpStatusCode.Forbidden);
+        await AssertProblem(await Send(adviser, HttpMethod.Delete, $"webhook-endpoints/{stoppedId}", ifMatch: etag), HttpStatusCode.Forbidden);
+        using var admin = await Admin();
+        await AssertProblem(await admin.GetAsync(new Uri($"webhook-endpoints/{stoppedId}", UriKind.Relative)), HttpStatusCode.Forbidden);
+        await AssertProblem(await coordinator.GetAsync(new Uri($"webhook-endpoints/{Guid.CreateVersion7()}", UriKind.Relative)), HttpStatusCode.NotFound);
+
+        // Removing needs the current version.
+        await AssertProblem(await Send(coordinator, HttpMethod.Delete, $"webhook-endpoints/{stoppedId}"), HttpStatusCode.PreconditionRequired);
+        await AssertProblem(await Send(coordinator, HttpMethod.Delete, $"webhook-endpoints/{stoppedId}", ifMatch: "\"7\""),
+            HttpStatusCode.PreconditionFailed);
+        var removed = await Send(coordinator, HttpMethod.Delete, $"webhook-endpoints/{stoppedId}", ifMatch: etag);
+        Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        await AssertProblem(await coordinator.GetAsync(new Uri($"webhook-endpoints/{stoppedId}", UriKind.Relative)), HttpStatusCode.NotFound);
+        await AssertProblem(await coordinator.GetAsync(new Uri($"webhook-endpoints/{stoppedId}/events", UriKind.Relative)), HttpStatusCode.NotFound);
+        await AssertProblem(await Send(coordinator, HttpMethod.Delete, $"webhook-endpoints/{stoppedId}", ifMatch: "\"2\""), HttpStatusCode.NotFound);
+        var after = (await Get(coordinator, "webhook-endpoints?pageSize=100"))["items"]!.AsArray().Select(i => i!["id"]!.GetValue<Guid>()).ToList();
+        Assert.DoesNotContain(stoppedId, after);
+        Assert.Contains(keptId, after);
+
+        // A booking after the removal reaches the endpoint kept, and never the one removed.
+        var booked = await NewBooking(host: Ccas);
+        await CoordinationFixture.AssertEventually(() => Task.FromResult(kept.Requests.Any(r => r.Body.Contains(booked.Id.ToString(), StringComparison.Ordinal))),
+            Patience, "the booking reaching the endpoint kept");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Empty(stopped.Requests);
+    }
 }

@@ -6,23 +6,36 @@ using Marten.Events.Aggregation;
 namespace Appointments.Api.Webhooks;
 
 // A partner's webhook endpoint for one body's bookings (as receiving body), RDV-Service-Public style: its stream
-// holds its registration. The secret signs every delivery and is never shown again.
+// holds its registration and, when its body stops it, its removal. The secret signs every delivery and is never shown
+// again; a removed endpoint receives nothing more and can no longer be replayed.
 
 public sealed record WebhookEndpointRegistered(Guid EndpointId, Guid BodyId, string Url, string Secret, string[] Topics, Actor RegisteredBy,
     DateTimeOffset At);
 
-public sealed record WebhookEndpoint(Guid Id, Guid BodyId)
+public sealed record WebhookEndpointRemoved(Guid EndpointId, Guid BodyId, Actor RemovedBy, DateTimeOffset At);
+
+public sealed record WebhookEndpoint(Guid Id, Guid BodyId, bool Removed = false)
 {
     public static WebhookEndpoint Create(WebhookEndpointRegistered e) => new(e.EndpointId, e.BodyId);
+
+    public WebhookEndpoint Apply(WebhookEndpointRemoved e) => this with { Removed = true };
 }
 
 public sealed record WebhookEndpointDetails(Guid Id, Guid BodyId, string Url, string Secret, string[] Topics, Actor RegisteredBy,
-    DateTimeOffset RegisteredAt);
+    DateTimeOffset RegisteredAt, DateTimeOffset? RemovedAt = null)
+{
+    public long Version { get; init; }
+
+    /// <summary>Live: still registered. A removed endpoint is kept (who registered and removed it, when) without its secret.</summary>
+    public bool Live => RemovedAt is null;
+}
 
 public sealed class WebhookEndpointDetailsProjection : SingleStreamProjection<WebhookEndpointDetails, Guid>
 {
     public static WebhookEndpointDetails Create(WebhookEndpointRegistered e) =>
         new(e.EndpointId, e.BodyId, e.Url, e.Secret, e.Topics, e.RegisteredBy, e.At);
+
+    public static WebhookEndpointDetails Apply(WebhookEndpointRemoved e, WebhookEndpointDetails s) => s with { RemovedAt = e.At, Secret = "" };
 }
 
 public static class WebhookTopics

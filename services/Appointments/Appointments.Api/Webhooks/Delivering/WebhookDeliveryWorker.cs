@@ -105,6 +105,13 @@ public sealed class WebhookDeliveryWorker(IDocumentStore store, IHttpClientFacto
                 if (next is null) return;
                 var endpoint = await session.LoadAsync<WebhookEndpointDetails>(endpointId, ct);
                 if (endpoint is null) return;
+                if (!endpoint.Live)
+                {
+                    // Queued while the endpoint was being removed: never sent, and no pump comes back for it.
+                    session.DeleteWhere<WebhookDelivery>(d => d.EndpointId == endpointId && d.DeliveredAt == null);
+                    await session.SaveChangesAsync(ct);
+                    return;
+                }
 
                 using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url)
                 {

@@ -68,7 +68,7 @@ public sealed class WebhookOutbox : SubscriptionBase
             var appointment = await operations.Events.AggregateStreamAsync<Appointment>(e.StreamId, e.Version, token: cancellationToken);
             if (appointment is null) continue;
             var endpoints = await operations.Query<WebhookEndpointDetails>()
-                .Where(w => w.BodyId == appointment.BodyId && w.RegisteredAt <= e.Timestamp).ToListAsync(cancellationToken);
+                .Where(w => w.BodyId == appointment.BodyId && w.RegisteredAt <= e.Timestamp && w.RemovedAt == null).ToListAsync(cancellationToken);
             endpoints = endpoints.Where(w => w.Topics.Contains(topic)).ToList();
             if (endpoints.Count == 0) continue;
 

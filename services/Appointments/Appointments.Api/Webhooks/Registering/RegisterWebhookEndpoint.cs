@@ -10,7 +10,10 @@ public sealed record RegisterWebhookEndpointRequest(string? Url, string? Secret,
 public sealed record RegisterWebhookEndpoint(Guid EndpointId, Guid BodyId, Uri Url, string Secret, string[] Topics, Actor By, DateTimeOffset At);
 
 /// <summary>An endpoint as shown: never its secret.</summary>
-public sealed record WebhookEndpointView(Guid Id, Guid BodyId, string Url, string[] Topics, DateTimeOffset RegisteredAt);
+public sealed record WebhookEndpointView(Guid Id, Guid BodyId, string Url, string[] Topics, DateTimeOffset RegisteredAt)
+{
+    public static WebhookEndpointView Of(WebhookEndpointDetails d) => new(d.Id, d.BodyId, d.Url, d.Topics, d.RegisteredAt);
+}
 
 public static class RegisterWebhookEndpointDecider
 {

@@ -43,7 +43,7 @@ public static class ListWebhookEventsEndpoint
         if (after is < 0) return Problems.Invalid("after", "A sequence number, 0 or more.");
         if (limit is < 1 or > MaxLimit) return Problems.Invalid("limit", $"Between 1 and {MaxLimit}.");
         var endpoint = await session.LoadAsync<WebhookEndpointDetails>(id, ct);
-        if (endpoint is null || endpoint.BodyId != gate.Caller.BodyId) return Problems.NotFound();
+        if (endpoint is not { Live: true } || endpoint.BodyId != gate.Caller.BodyId) return Problems.NotFound();
 
         var from = after ?? 0;
         var deliveries = await session.Query<WebhookDelivery>().Where(d => d.EndpointId == id && d.Sequence > from)
