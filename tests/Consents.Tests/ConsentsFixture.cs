@@ -19,7 +19,8 @@ namespace Consents.Tests;
 /// </summary>
 public sealed class ConsentsFixture() : CoordinationFixture(Services.Identity | Services.Directory | Services.Consents), IAsyncLifetime
 {
-    public static readonly TimeSpan Delivery = TimeSpan.FromSeconds(20);
+    // Cross-service delivery: seconds normally, at most the held-hole cap (45 s, ADR 0008) plus margin.
+    public static readonly TimeSpan Delivery = TimeSpan.FromSeconds(60);
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 

@@ -16,7 +16,8 @@ namespace Identity.Tests;
 [Collection(IdentityCollection.Name)]
 public sealed class AccountLifecycleTests(IdentityFixture fixture)
 {
-    private static readonly TimeSpan Delivery = TimeSpan.FromSeconds(20);
+    // Cross-service delivery: seconds normally, at most the held-hole cap (45 s, ADR 0008) plus margin.
+    private static readonly TimeSpan Delivery = TimeSpan.FromSeconds(60);
 
     private IBus Bus => fixture.Identity.Services.GetRequiredService<IBus>();
 

@@ -15,6 +15,9 @@ namespace Coordination.ServiceDefaults.Persistence;
 
 public static class MartenSetup
 {
+    /// <summary>The longest a hole in the event sequence may hold the daemon while some transaction might still fill it.</summary>
+    public static readonly TimeSpan HeldHoleCap = TimeSpan.FromSeconds(45);
+
     /// <summary>
     /// Marten for one service: its own schema, camelCase JSON, Guid streams, the publishing subscription
     /// (the event store is the outbox) and the async daemon in HotCold mode so that only one node per
@@ -44,6 +47,11 @@ public static class MartenSetup
             // publish lag p99 well under 100 ms for a negligible query load.
             opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(25);
             opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(10);
+            // A hole left by a rolled-back append is passed once it is proven dead; without a cap, any transaction of
+            // the shared database that began before the hole and stays open (a psql session, a report) holds every
+            // projection and the outbox behind it for as long as it lives. Our own appends commit within one command
+            // timeout (30 s) of taking their number, so past the cap nothing of ours can still fill it (ADR 0008).
+            opts.Projections.SkipStaleGapsDespiteLiveTransactionsAfter = HeldHoleCap;
             opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
             // Reads retry a refused or reset connection at once (cheap), never a timeout: a request during an
             // outage is answered 503 instead of waiting for four connect timeouts in a row (ADR 0061).

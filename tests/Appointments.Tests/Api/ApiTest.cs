@@ -35,7 +35,8 @@ public abstract class ApiTest(AppointmentsFixture fixture)
     protected static readonly Guid Caf = DemoData.CafAude;
     protected static readonly Guid FranceServices = DemoData.FranceServicesNarbonne;
     protected static readonly Guid Mairie = DemoData.MairieNarbonne;
-    protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    // Cross-service delivery: seconds normally, at most the held-hole cap (45 s, ADR 0008) plus margin.
+    protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     protected AppointmentsFixture Fixture { get; } = fixture;
 

@@ -25,7 +25,8 @@ namespace Referrals.Tests.Api;
 /// </summary>
 public abstract class ApiTest(ReferralsFixture fixture)
 {
-    protected static readonly TimeSpan Delivery = TimeSpan.FromSeconds(30);
+    // Cross-service delivery: seconds normally, at most the held-hole cap (45 s, ADR 0008) plus margin.
+    protected static readonly TimeSpan Delivery = TimeSpan.FromSeconds(60);
 
     public const string SocialWorker = "social-worker@demo";
     public const string Coordinator = "coordinator@demo";

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Coordination.ServiceDefaults.Persistence;
 using Coordination.Testing;
 using Npgsql;
 using Xunit;
@@ -9,14 +10,14 @@ namespace Referrals.Tests.Api;
 
 /// <summary>
 /// An append that rolled back leaves a hole in the event sequence. The outbox waits for the hole to prove dead
-/// (Marten's stale-sequence threshold, 3 s) and then passes it; a session left idle in a transaction in the
-/// same database — the services share one — must not hold it there.
+/// (Marten's stale-sequence threshold, 3 s) and then passes it; a transaction left open in the same database —
+/// the services share one — holds it at most <see cref="MartenSetup.HeldHoleCap"/> (ADR 0008).
 /// </summary>
 [Collection(ReferralsCollection.Name)]
 public sealed class SequenceGapTests(ReferralsFixture fixture, ITestOutputHelper output) : ApiTest(fixture)
 {
     [Fact]
-    public async Task AGapLeftByARolledBackAppend_HoldsTheOutboxOnlyBriefly_EvenBesideAnIdleTransaction()
+    public async Task AHoleLeftByARolledBackAppend_HoldsTheOutboxAtMostTheCap_EvenBesideAnOpenTransaction()
     {
         var personId = await NewPerson(Ccas);
         await Grant(personId, Ccas);
@@ -34,8 +35,8 @@ public sealed class SequenceGapTests(ReferralsFixture fixture, ITestOutputHelper
         Assert.True(read > hole, "the read's access event comes after the hole");
 
         var watch = Stopwatch.StartNew();
-        await OutboxProgress.AssertPassed(Fixture.Referrals, Fixture.Database, read, TimeSpan.FromSeconds(20), "the outbox passing the hole");
+        var bound = MartenSetup.HeldHoleCap + TimeSpan.FromSeconds(10);
+        await OutboxProgress.AssertPassed(Fixture.Referrals, Fixture.Database, read, bound, "the outbox passing the hole");
         output.WriteLine($"the outbox passed the hole after {watch.Elapsed.TotalSeconds:0.0} s");
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"the outbox was held {watch.Elapsed.TotalSeconds:0.0} s by a dead hole");
     }
 }
