@@ -22,10 +22,16 @@ public static class Streams
         return stream.Aggregate is null ? null : stream;
     }
 
-    /// <summary>Another transaction appended to one of the streams (or started it) between our read and our commit.</summary>
+    /// <summary>
+    /// Another transaction appended to one of the streams (or started it) between our read and our commit, or held a
+    /// row this one needed while waiting for one of ours: retried from the start.
+    /// </summary>
     public static bool IsConcurrencyConflict(Exception e) => e is ConcurrencyException or EventStreamUnexpectedMaxEventIdException
         or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException
-        or MartenCommandException { InnerException: PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } };
+        or MartenCommandException { InnerException: PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } }
+        // Two reschedules crossing (one leaves the slot the other takes) lock the two slots' rows in opposite orders.
+        or PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected }
+        or MartenCommandException { InnerException: PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected } };
 
     /// <summary>Commits a command on an existing stream with the trace, and sets the new ETag.</summary>
     public static async Task SaveAsync(this IDocumentSession session, HttpContext http, long newVersion)

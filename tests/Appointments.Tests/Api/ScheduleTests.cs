@@ -1,5 +1,7 @@
 using System.Net;
+using Coordination.Testing;
 using Directory.Contracts;
+using Npgsql;
 using Xunit;
 
 namespace Appointments.Tests.Api;
@@ -102,5 +104,37 @@ public sealed class ScheduleTests(AppointmentsFixture fixture) : ApiTest(fixture
         Assert.Empty(await Slots(adviser, "motif=" + Uri.EscapeDataString(booked.Motif)));
         var appointment = await Get(adviser, $"appointments/{booked.Id}");
         Assert.Equal("booked", appointment["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ABookingRacingTheClosingOfItsSlot_WaitsForIt_AndIsRefused()
+    {
+        var person = await NewPerson();
+        await Grant(person, FranceServices);
+        var (_, motif, _) = await NewSchedule(Caf);
+        var slot = await FirstSlot(motif);
+
+        // A closing in flight: the slot's row is closed but not yet committed, as the close endpoint's patch holds it.
+        await using var closing = new NpgsqlConnection(Fixture.Database.ConnectionString);
+        await closing.OpenAsync();
+        await using var transaction = await closing.BeginTransactionAsync();
+        await using (var close = new NpgsqlCommand(
+            "update appointments.mt_doc_slot set data = jsonb_set(data, '{closed}', 'true') where id = $1", closing, transaction))
+        {
+            close.Parameters.Add(new NpgsqlParameter { Value = slot });
+            Assert.Equal(1, await close.ExecuteNonQueryAsync());
+        }
+
+        using var adviser = await As(Adviser);
+        var booking = Post(adviser, "appointments", new { slotId = slot, personId = person });
+        // The booking has read the slot as open and now waits on its row.
+        await CoordinationFixture.AssertEventually(async () => await Fixture.Database.Scalar<long>(
+            "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'") > 0,
+            TimeSpan.FromSeconds(20), "the booking waiting for the slot's row");
+        await transaction.CommitAsync();
+
+        await AssertProblem(await booking, HttpStatusCode.Conflict, "schedule-closed");
+        Assert.Equal(0, await Fixture.Database.Scalar<long>(
+            $"select count(*) from appointments.mt_events where stream_id = '{slot}' and type = 'seat_taken'"));
     }
 }

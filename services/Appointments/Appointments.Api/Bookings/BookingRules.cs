@@ -8,7 +8,7 @@ using Marten.Patching;
 
 namespace Appointments.Api.Bookings;
 
-public enum SeatDecision { Take, Full, AlreadyBooked }
+public enum SeatDecision { Take, Full, AlreadyBooked, Closed }
 
 /// <summary>The rules of booking a slot, pure: who may book it, under which consent, and whether a seat is left.</summary>
 public static class BookingRules
@@ -75,9 +75,19 @@ public static class SeatTransactions
         }
     }
 
-    /// <summary>Takes a seat for the appointment on the slot's stream and keeps the slot's free count.</summary>
+    /// <summary>
+    /// Takes a seat for the appointment on the slot's stream and keeps the slot's free count. The slot's row is locked
+    /// first, for the rest of the transaction: a schedule being closed at the same moment either waits for this seat
+    /// (one of the bookings a closing leaves alone) or has closed the slot before (<see cref="SeatDecision.Closed"/>),
+    /// never a seat taken in a slot already closed.
+    /// </summary>
     public static async Task<SeatDecision> TakeSeat(IDocumentSession session, SlotEntry slot, Guid appointmentId, Guid personId, CancellationToken ct)
     {
+        await session.BeginTransactionAsync(ct);
+        var closed = await session.QueryAsync<bool>(
+            $"select coalesce((data ->> 'closed')::boolean, false) from {session.DocumentStore.Options.Schema.For<SlotEntry>()} where id = ? for update",
+            ct, slot.Id);
+        if (closed.Count == 0 || closed[0]) return SeatDecision.Closed;
         var seats = await session.Events.FetchForWriting<SlotSeats>(slot.Id, ct);
         var decision = BookingRules.Seat(seats.Aggregate, slot.Capacity, personId);
         if (decision != SeatDecision.Take) return decision;

@@ -116,6 +116,8 @@ public static class BookAppointmentEndpoint
                     return Problems.Conflict("slot-full", "The slot is full", "Every seat of this slot is booked: choose another slot.");
                 case SeatDecision.AlreadyBooked:
                     return Problems.Conflict("already-booked", "The person already has this slot");
+                case SeatDecision.Closed:
+                    return Problems.Conflict("schedule-closed", "The slot's schedule is closed");
             }
             session.Events.StartStream<Appointment>(command.AppointmentId, booked);
             // Booking makes both bodies involved with the person (DESIGN §4), in the booking's own transaction.

@@ -81,6 +81,7 @@ public static class RescheduleAppointmentEndpoint
                 {
                     case SeatDecision.Full: return Problems.Conflict("slot-full", "The slot is full");
                     case SeatDecision.AlreadyBooked: return Problems.Conflict("already-booked", "The person already has this slot");
+                    case SeatDecision.Closed: return Problems.Conflict("schedule-closed", "The slot's schedule is closed");
                 }
                 await SeatTransactions.ReleaseSeat(session, a.SlotId, a.Id, ct);
                 stream.AppendOne(RescheduleAppointmentDecider.Decide(a, new RescheduleAppointment(a.Id, target, BookingRules.ActorOf(caller), now)));
