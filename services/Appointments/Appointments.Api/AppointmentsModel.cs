@@ -30,9 +30,13 @@ public static class AppointmentsModel
         options.Projections.Add<AppointmentDetailsProjection>(ProjectionLifecycle.Inline);
         options.Projections.Add<WebhookEndpointDetailsProjection>(ProjectionLifecycle.Inline);
 
-        // The slot search filters on these columns and orders by start: each is a real, indexed column, not JSON.
+        // The slot search filters on these columns and orders by start: each is a real, indexed column, not JSON. A
+        // search is for one commune over weeks: (commune, start) finds its slots in order, where the start index alone
+        // read every commune's slots of the period (278 ms instead of ~3 ms at 120 000 slots).
         options.Schema.For<SlotEntry>().DocumentAlias("slot")
-            .Duplicate(s => s.StartsAt).Duplicate(s => s.BodyId).Duplicate(s => s.CommuneInsee).Duplicate(s => s.ScheduleId)
+            .Duplicate(s => s.StartsAt).Duplicate(s => s.BodyId).Duplicate(s => s.CommuneInsee)
+            .Duplicate(s => s.ScheduleId)
+            .Index([s => s.CommuneInsee!, s => s.StartsAt], index => index.Name = "mt_doc_slot_idx_commune_starts_at")
             .Duplicate(s => s.Free).Duplicate(s => s.BookableFrom).Duplicate(s => s.BookableUntil);
         options.Schema.For<ScheduleDetails>().Duplicate(s => s.BodyId);
         options.Schema.For<AppointmentDetails>().Duplicate(a => a.PersonId).Duplicate(a => a.BodyId);

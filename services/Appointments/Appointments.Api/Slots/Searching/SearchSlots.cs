@@ -88,10 +88,13 @@ public static class SearchSlotsEndpoint
         if (q.Motif is { } m) slots = slots.Where(s => s.Motif == m);
         if (q.Mode is { } md) slots = slots.Where(s => s.Mode == md);
 
-        var found = await slots.Stats(out var stats).OrderBy(s => s.StartsAt).ThenBy(s => s.Id)
+        // The page stops at its last slot; the total is a count on its own. One statement with count(*) over () kept
+        // every matching slot's document in memory for the window (a commune's four weeks: thousands of rows).
+        var total = await slots.CountAsync(http.RequestAborted);
+        var found = total <= paging.Skip ? [] : await slots.OrderBy(s => s.StartsAt).ThenBy(s => s.Id)
             .Skip(paging.Skip).Take(paging.PageSize).ToListAsync(http.RequestAborted);
         var views = found.Select(s => new SlotView(s.Id, s.ScheduleId, s.BodyId, s.BodyName, s.PlaceId, s.PlaceName, s.Commune, s.CommuneInsee,
             s.PostalCode, s.Motif, s.Mode, s.StartsAt, s.EndsAt, s.Capacity, s.Free)).ToList();
-        return TypedResults.Ok(new PageOf<SlotView>(views, paging.Page, paging.PageSize, stats.TotalResults));
+        return TypedResults.Ok(new PageOf<SlotView>(views, paging.Page, paging.PageSize, total));
     }
 }
