@@ -32,7 +32,8 @@ public static class AppointmentsModel
 
         // The slot search filters on these columns and orders by start: each is a real, indexed column, not JSON. A
         // search is for one commune over weeks: (commune, start) finds its slots in order, where the start index alone
-        // read every commune's slots of the period (278 ms instead of ~3 ms at 120 000 slots).
+        // read every commune's slots of the period (at 120 000 slots: 278 ms for the query before; after, 0.6 ms for the
+        // page and 30–55 ms for the count, measured on a loaded machine).
         options.Schema.For<SlotEntry>().DocumentAlias("slot")
             .Duplicate(s => s.StartsAt).Duplicate(s => s.BodyId).Duplicate(s => s.CommuneInsee)
             .Duplicate(s => s.ScheduleId)
