@@ -119,7 +119,7 @@ public sealed class ScheduleTests(AppointmentsFixture fixture) : ApiTest(fixture
         await closing.OpenAsync();
         await using var transaction = await closing.BeginTransactionAsync();
         await using (var close = new NpgsqlCommand(
-            "update appointments.mt_doc_slot set data = jsonb_set(data, '{closed}', 'true') where id = $1", closing, transaction))
+            "update appointments.mt_doc_slot set data = jsonb_set(data, '{closed}', 'true'), closed = true where id = $1", closing, transaction))
         {
             close.Parameters.Add(new NpgsqlParameter { Value = slot });
             Assert.Equal(1, await close.ExecuteNonQueryAsync());
