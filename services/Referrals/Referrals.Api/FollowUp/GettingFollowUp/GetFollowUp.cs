@@ -46,13 +46,13 @@ public static class GetFollowUpEndpoint
 
     /// <summary>
     /// The secrecy facts and every follow-up document of the person in one database round trip, body names
-    /// included (every body an item names is involved with the person, so it comes with the involvement records).
+    /// included (every body an item names is involved with the person).
     /// </summary>
     public static async Task<(PersonFacts Facts, FollowUpDocuments Documents)> LoadAsync(IQuerySession session, Guid personId, CancellationToken ct)
     {
         var batch = session.CreateBatchQuery();
-        var bodies = new List<BodyCopy>();
-        var pending = FactsLoader.Queue(batch, [personId], bodies);
+        var pending = FactsLoader.Queue(batch, [personId]);
+        var bodies = FactsLoader.QueueInvolvedBodies(batch, session, [personId]);
         var person = batch.Load<PersonNameCopy>(personId);
         var referrals = batch.Query<ReferralDetails>().Where(r => r.PersonId == personId).ToList();
         var contacts = batch.Query<ContactPersonHistory>().Where(h => h.PersonId == personId).ToList();
@@ -62,7 +62,7 @@ public static class GetFollowUpEndpoint
 
         var facts = await pending.For(personId);
         var docs = new FollowUpDocuments(personId, await person, await referrals, await contacts, await pending.Companions,
-            await appointments, await accompaniments, bodies.DistinctBy(b => b.Id).ToDictionary(b => b.Id, b => b.Name));
+            await appointments, await accompaniments, (await bodies).ToDictionary(b => b.Id, b => b.Name));
         return (facts, docs);
     }
 }
