@@ -22,7 +22,9 @@ public static class DemoDirectory
         await using (var connection = new NpgsqlConnection(settings.SystemDatabase))
         {
             await connection.OpenAsync();
-            await using var rewind = new NpgsqlCommand("update directory.mt_event_progression set last_seq_id = 0 where name like 'contract-publisher%'", connection);
+            // The row goes: a progression row left at 0 makes Marten insert it again on the first page and fail on the
+            // duplicate key, for ever (seen: Directory's outbox stopped with "pk_mt_event_progression" on every try).
+            await using var rewind = new NpgsqlCommand("delete from directory.mt_event_progression where name like 'contract-publisher%'", connection);
             await rewind.ExecuteNonQueryAsync();
         }
         await processes.Start("Directory", 5101);
