@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Serialization;
 using Coordination.ServiceDefaults.Messaging;
 using JasperFx;
@@ -17,6 +19,10 @@ public static class MartenSetup
 {
     /// <summary>The longest a hole in the event sequence may hold the daemon while some transaction might still fill it.</summary>
     public static readonly TimeSpan HeldHoleCap = TimeSpan.FromSeconds(45);
+
+    /// <summary>The advisory lock id of a schema's migrations: stable across processes, distinct per schema.</summary>
+    public static int ApplyChangesLockIdFor(string schema) =>
+        BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes("coordination-migrations:" + schema))) & int.MaxValue;
 
     /// <summary>
     /// Marten for one service: its own schema, camelCase JSON, Guid streams, the publishing subscription
@@ -56,6 +62,10 @@ public static class MartenSetup
             // timeout (30 s) of taking their number, so past the cap nothing of ours can still fill it (ADR 0008).
             opts.Projections.SkipStaleGapsDespiteLiveTransactionsAfter = HeldHoleCap;
             opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+            // Nodes of one service take this advisory lock to migrate its schema one at a time. Marten's default id is
+            // the same for every store, so the five services, which share one database, queued behind each other's
+            // migrations: one long migration (columns added to 120 000 slots) made the others give up at start.
+            opts.ApplyChangesLockId = ApplyChangesLockIdFor(service.Schema);
             // Reads retry a refused or reset connection at once (cheap), never a timeout: a request during an
             // outage is answered 503 instead of waiting for four connect timeouts in a row (ADR 0061).
             opts.ConfigurePolly(polly => polly.AddRetry(new RetryStrategyOptions
