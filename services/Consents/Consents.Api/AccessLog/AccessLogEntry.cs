@@ -6,7 +6,6 @@ using Consents.Api.Privacy.Retention;
 using Coordination.Secrecy.Gate.Copies;
 using Coordination.Secrecy.Gate.Privacy;
 using Coordination.ServiceDefaults.Http;
-using JasperFx;
 using Marten;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -21,32 +20,53 @@ public sealed record AccessLogEntry(Guid Id, Guid PersonId, string ReaderSubject
 /// <summary>
 /// Every service's access events, Consents' own included (they come back through the broker like the
 /// others). The AccessId is the document id, so a redelivered or republished event is stored once.
+/// Every read of a person's data in any service ends here, so the entries are taken in batches (up to
+/// <see cref="PersonDataAccessedConsumerDefinition.MessageLimit"/> at once, waiting at most
+/// <see cref="PersonDataAccessedConsumerDefinition.TimeLimit"/> for a batch to fill): a batch is one lookup
+/// of the ids already stored and one transaction, where one entry at a time cost up to three round trips and a
+/// commit each. An entry waits at most the time limit for others before it is stored.
 /// </summary>
 public sealed class PersonDataAccessedConsumer(IDocumentSession session, TimeProvider time, IOptions<RetentionOptions> retention)
-    : IConsumer<PersonDataAccessed>
+    : IConsumer<Batch<PersonDataAccessed>>
 {
-    public async Task Consume(ConsumeContext<PersonDataAccessed> context)
+    public async Task Consume(ConsumeContext<Batch<PersonDataAccessed>> context)
     {
-        var m = context.Message;
         var ct = context.CancellationToken;
         // An entry past the retention limit was dropped (or is about to be): a republished event must not bring it back.
-        if (m.OccurredAt < RetentionRules.AccessLogCutoff(time.GetUtcNow(), retention.Value.AccessLogMonths)) return;
-        if (await session.LoadAsync<AccessLogEntry>(m.AccessId, ct) is not null) return;
+        var cutoff = RetentionRules.AccessLogCutoff(time.GetUtcNow(), retention.Value.AccessLogMonths);
+        var arrived = context.Message.Select(m => m.Message).Where(m => m.OccurredAt >= cutoff).DistinctBy(m => m.AccessId).ToList();
+        if (arrived.Count == 0) return;
+        var stored = (await session.LoadManyAsync<AccessLogEntry>(ct, arrived.Select(m => m.AccessId))).Select(e => e.Id).ToHashSet();
+        var fresh = arrived.Where(m => !stored.Contains(m.AccessId)).ToList();
+        if (fresh.Count == 0) return;
         // A reader who is a person is named by their own token; once the person is erased, so is that name.
-        var readerName = m.ReaderRole == Erased.PersonRole && await PersonErasure.IsErasedAsync(session, m.PersonId, ct)
-            ? Erased.Text
-            : m.ReaderDisplayName;
-        session.Insert(new AccessLogEntry(m.AccessId, m.PersonId, m.ReaderSubject, readerName, m.ReaderBodyId, m.ReaderRole, m.Service,
-            m.Route, m.CategoriesShown, m.CategoriesWithheld, m.Basis, m.ConsentId, m.OccurredAt));
-        try
+        var personReaders = fresh.Where(m => m.ReaderRole == Erased.PersonRole).Select(m => m.PersonId).Distinct().ToArray();
+        var erased = personReaders.Length == 0 ? [] : (await session.Query<ErasedPerson>().Where(e => personReaders.Contains(e.Id))
+            .Select(e => e.Id).ToListAsync(ct)).ToHashSet();
+        foreach (var m in fresh)
         {
-            await session.SaveChangesAsync(ct);
+            var readerName = m.ReaderRole == Erased.PersonRole && erased.Contains(m.PersonId) ? Erased.Text : m.ReaderDisplayName;
+            session.Insert(new AccessLogEntry(m.AccessId, m.PersonId, m.ReaderSubject, readerName, m.ReaderBodyId, m.ReaderRole, m.Service,
+                m.Route, m.CategoriesShown, m.CategoriesWithheld, m.Basis, m.ConsentId, m.OccurredAt));
         }
-        catch (DocumentAlreadyExistsException)
-        {
-            // Two deliveries raced; the first one stored it.
-        }
+        // Two deliveries of one entry racing in two batches: the second batch's transaction fails on the entry's key and
+        // is rolled back whole; the retry finds that entry stored and stores the rest (DocumentAlreadyExistsException
+        // goes to the consumer's retry policy).
+        await session.SaveChangesAsync(ct);
     }
+}
+
+/// <summary>How access events are batched (see <see cref="PersonDataAccessedConsumer"/>).</summary>
+public sealed class PersonDataAccessedConsumerDefinition : ConsumerDefinition<PersonDataAccessedConsumer>
+{
+    /// <summary>At most the endpoint's prefetch (32): a batch can only hold the messages the broker has handed over.</summary>
+    public const int MessageLimit = 32;
+
+    public static readonly TimeSpan TimeLimit = TimeSpan.FromMilliseconds(20);
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<PersonDataAccessedConsumer> consumerConfigurator, IRegistrationContext context) =>
+        consumerConfigurator.Options<BatchOptions>(o => o.SetMessageLimit(MessageLimit).SetTimeLimit(TimeLimit).SetConcurrencyLimit(1));
 }
 
 /// <summary>Who looked, as the person sees it: name, role and body; when; where; what was shown and withheld; on what basis.</summary>
