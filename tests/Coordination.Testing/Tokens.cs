@@ -55,8 +55,20 @@ public sealed partial class Tokens(Uri identity)
     public Task<string> User(string login, string password = "demo", string scope = AllApiScopes) =>
         Cached($"user|{login}|{scope}", async () =>
         {
-            var response = await CodeFlow(login, password, "openid offline_access " + scope);
-            return (response.AccessToken!, DateTimeOffset.UtcNow.AddSeconds(response.ExpiresIn));
+            // Identity takes 20 logins a minute from one address (a guard against password guessing): a caller that logs
+            // many users in, like the benchmark, waits for the next window as a person would.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    var response = await CodeFlow(login, password, "openid offline_access " + scope);
+                    return (response.AccessToken!, DateTimeOffset.UtcNow.AddSeconds(response.ExpiresIn));
+                }
+                catch (LoginThrottledException) when (attempt < 10)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(10));
+                }
+            }
         });
 
     /// <summary>
@@ -90,6 +102,7 @@ public sealed partial class Tokens(Uri identity)
             ["login"] = login,
             ["password"] = password,
         }));
+        if (submitted.StatusCode == HttpStatusCode.TooManyRequests) throw new LoginThrottledException(login);
         if (submitted.StatusCode != HttpStatusCode.Redirect)
         {
             throw new InvalidOperationException($"Login of {login} refused: {(int)submitted.StatusCode}");
@@ -151,3 +164,6 @@ public sealed partial class Tokens(Uri identity)
     [GeneratedRegex("<input type=\"hidden\" name=\"returnUrl\" value=\"(?<value>[^\"]*)\">")]
     private static partial Regex ReturnUrlField();
 }
+
+/// <summary>Identity refused a login for now (429): too many from this address within its window.</summary>
+public sealed class LoginThrottledException(string login) : Exception($"Login of {login} refused for now: 429 (too many logins from this address)");

@@ -30,7 +30,10 @@ try
     var data = new DataSet(seed: 42);
     using var http = fixture.Client(fixture.Directory);
     http.Timeout = TimeSpan.FromMinutes(10);
-    http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await fixture.Tokens.Client());
+    // Access tokens live 5 minutes and a large import takes longer: each request goes with a token still valid
+    // (Tokens hands out its cached one until a minute before it expires).
+    async Task Authorize() => http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await fixture.Tokens.Client());
+    await Authorize();
 
     var load = Stopwatch.StartNew();
     await AnsiConsole.Progress().StartAsync(async progress =>
@@ -40,6 +43,7 @@ try
         {
             var count = Math.Min(Batch, bodies - first);
             var (structures, services) = data.Batch(first, count, servicesPerBody);
+            await Authorize();
             var payload = new JsonObject { ["structures"] = structures, ["services"] = services };
             using var response = await http.PostAsync(new Uri("imports/data-inclusion", UriKind.Relative),
                 new StringContent(payload.ToJsonString(), Encoding.UTF8, "application/json"));
@@ -70,6 +74,7 @@ try
     {
         var f = searches[i];
         var url = $"bodies?commune={f.Commune}&thematique={Uri.EscapeDataString(f.Thematique!)}";
+        if (i % 100 == 0) await Authorize();
         var clock = Stopwatch.StartNew();
         using (var response = await http.GetAsync(new Uri(url, UriKind.Relative)))
         {
