@@ -24,7 +24,7 @@ public sealed record BenchSettings(TimeSpan Duration, string Scale, IReadOnlySet
     public static readonly string[] DefaultSections = ["baselines", "followup", "e2e", "memory"];
 
     /// <summary>The other issues' read and delay targets (3–6), run with --extras or by name in --only.</summary>
-    public static readonly string[] ExtraSections = ["revocation", "consent-record", "slots", "directory"];
+    public static readonly string[] ExtraSections = ["revocation", "consent-record", "slots", "bookings", "directory"];
 
     public bool Extras { get; init; }
 

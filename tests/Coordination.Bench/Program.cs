@@ -5,7 +5,7 @@ using Coordination.Bench.Infrastructure;
 using Coordination.Bench.Sections;
 using Npgsql;
 
-// ./coordination bench [--duration <seconds>] [--scale small|full] [--only baselines,followup,e2e,memory,revocation,consent-record,slots,directory|all] [--extras]
+// ./coordination bench [--duration <seconds>] [--scale small|full] [--only baselines,followup,e2e,memory,revocation,consent-record,slots,bookings,directory|all] [--extras]
 var root = FindRoot();
 var settings = BenchSettings.Parse(args, root);
 var report = new Report();
@@ -18,7 +18,7 @@ using var stores = new ServiceStores(settings);
 await Machine.Describe(report, settings);
 Console.WriteLine($"Coordination benchmark — {settings.Duration.TotalSeconds:0} s per measure ({settings.Step.TotalSeconds:0} s per load step), scale {settings.Scale}");
 processes.SamplePeaks();
-if (new[] { "followup", "e2e", "revocation", "consent-record", "slots" }.Any(settings.Runs))
+if (new[] { "followup", "e2e", "revocation", "consent-record", "slots", "bookings" }.Any(settings.Runs))
 {
     await DemoDirectory.Ensure(settings, processes);
 }
@@ -88,6 +88,15 @@ await Section("slots", async () =>
     Console.WriteLine("Slots (GET /slots for one commune over four weeks, 500 bodies' schedules)");
     var (http, raw, slots) = await SlotReads.Run(settings, clients, stores);
     Results.Read(report, $"slots of one commune over 4 weeks ({SlotReads.Bodies} bodies, {slots:N0} slots)", "≤ 20 ms and ≤ 3 × raw", 20, http, raw);
+});
+processes.SamplePeaks();
+
+await Section("bookings", async () =>
+{
+    Console.WriteLine("Bookings under contention (POST /appointments on few one-seat slots, beside the raw exclusion)");
+    var bookings = await BookingContention.Run(settings, clients, stores);
+    Results.Bookings(report, bookings);
+    Console.WriteLine($"    booked {bookings.Booked}, refused {bookings.Refused} (409), raw {bookings.RawBooked}/{bookings.RawRefused}, double bookings {bookings.Overbooked}");
 });
 processes.SamplePeaks();
 

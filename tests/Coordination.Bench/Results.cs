@@ -135,4 +135,22 @@ public static class Results
         report.Ratios.Add(new Ratio($"{name} p99 ÷ raw p99", ratio, "the endpoint over the same SQL"));
         report.AddTarget($"{name} p99", target, p99, "ms", p99 <= limitMs && http.ErrorRate < 0.01, $"{F(ratio)} × raw (≤ 3)", ratio <= 3);
     }
+
+    public static void Bookings(Report report, BookingResult r)
+    {
+        var seconds = r.Http.Elapsed.TotalSeconds;
+        var what = $"POST /appointments at {BookingContention.Rate:0}/s on {r.Slots} one-seat slots";
+        report.Add("bookings", $"{what}, answered 201 or 409 (other errors {r.Http.ErrorRate * 100:0.0} %)", r.Http.Achieved, "req/s");
+        report.Add("bookings", $"{what}, booked (201)", r.Booked / seconds, "bookings/s");
+        report.Add("bookings", $"{what}, refused (409), share of answers", 100.0 * r.Refused / Math.Max(1, r.Booked + r.Refused), "%");
+        report.Add("bookings", $"{what}, p50", r.Http.Latency.Ms(50), "ms");
+        var p99 = report.Add("bookings", $"{what}, p99", r.Http.Latency.Ms(99), "ms");
+        report.Add("bookings", "raw PostgreSQL exclusion (conditional update + seat row), taken", r.RawBooked / r.Raw.Elapsed.TotalSeconds, "seats/s");
+        report.Add("bookings", "raw PostgreSQL exclusion, refused, share of answers", 100.0 * r.RawRefused / Math.Max(1, r.RawBooked + r.RawRefused), "%");
+        report.Add("bookings", "raw PostgreSQL exclusion, p50", r.Raw.Latency.Ms(50), "ms");
+        var raw99 = report.Add("bookings", "raw PostgreSQL exclusion, p99", r.Raw.Latency.Ms(99), "ms");
+        report.Add("bookings", "seats taken beyond a slot's capacity (double bookings)", r.Overbooked, "seats");
+        report.Ratios.Add(new Ratio("booking p99 ÷ raw exclusion p99", p99 / raw99, "a booking with token, consent check and involvement over the bare seat transaction"));
+        report.AddTarget("no double booking under contention", "0 seats beyond capacity", r.Overbooked, "seats", r.Overbooked == 0);
+    }
 }

@@ -15,7 +15,7 @@ public static class BenchIds
     {
         Person = 1, Referral = 2, SecondReferral = 3, Accompaniment = 4, SecondAccompaniment = 5, Access = 6, Appointment = 7,
         Companion = 8, CcasConsent = 9, CafConsent = 10, Member = 11, Slot = 12, Schedule = 13, Body = 14, Place = 15,
-        LogPerson = 16, LogEntry = 17,
+        LogPerson = 16, LogEntry = 17, ContestedSlot = 18,
     }
 
     public static Guid Of(Kind kind, long n)

@@ -22,7 +22,8 @@ public static class Pool
     public const string Registrar = "social-worker@demo";
     public static readonly string[] CafCategories = [Categories.Identity, Categories.Orientation, Categories.OrientationDetails, Categories.Contacts];
 
-    public static async Task<IReadOnlyList<PoolPerson>> Register(Clients clients, int count, string tag)
+    /// <param name="bookingBody">A body the persons also let book appointments for them (appointment_booking).</param>
+    public static async Task<IReadOnlyList<PoolPerson>> Register(Clients clients, int count, string tag, Guid? bookingBody = null)
     {
         using var http = clients.For(clients.Settings.Consents);
         var random = new Random();
@@ -40,7 +41,9 @@ public static class Pool
                 {
                     new { bodyId = DemoData.CcasNarbonne, categories = Categories.All, purpose = Purposes.FollowUpCoordination },
                     new { bodyId = DemoData.CafAude, categories = CafCategories, purpose = Purposes.FollowUpCoordination },
-                },
+                }.Concat(bookingBody is { } booking
+                    ? [new { bodyId = booking, categories = (IReadOnlyList<string>)[Categories.Identity, Categories.Appointments], purpose = Purposes.AppointmentBooking }]
+                    : Array.Empty<object>()).ToArray(),
             };
             using var request = await clients.Request(HttpMethod.Post, "persons", Registrar, body);
             request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
