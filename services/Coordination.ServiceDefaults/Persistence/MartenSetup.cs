@@ -49,13 +49,12 @@ public static class MartenSetup
             // Headers carry the W3C traceparent so that the outbox continues the HTTP request's trace.
             opts.Events.MetadataConfig.HeadersEnabled = true;
             opts.Events.MetadataConfig.CorrelationIdEnabled = true;
-            // Every append notifies (pg_notify in its transaction) and the daemon wakes on it, so a subscription sees
-            // an append within milliseconds without polling for it. Polling remains the fallback for a notification
-            // lost with its connection. Polling alone at 25/10 ms, as before, cost the five idle services 0.75 of a core
-            // (each poll a transaction of its own); at the 1 s default a subscription saw an append ~0.5 s later.
-            opts.Events.UseListenNotifyForEventAppends = true;
-            opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
-            opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
+            // The daemon polls for appends (ADR 0002): at the 1 s default a subscription saw an append ~0.5 s later; at
+            // 25/10 ms the five idle services burnt 0.75 of a core (each poll a transaction of its own). 100/25 ms keeps
+            // the lag within a poll or two for a quarter of that. Waking on LISTEN/NOTIFY instead was measured (idle cost
+            // 0.12 of a core) and not kept: one test run saw an outbox stay silent for minutes with it, never without.
+            opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(100);
+            opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(25);
             // A hole left by a rolled-back append is passed once it is proven dead; without a cap, any transaction of
             // the shared database that began before the hole and stays open (a psql session, a report) holds every
             // projection and the outbox behind it for as long as it lives. Our own appends commit within one command
