@@ -10,6 +10,7 @@ using Consents.Api.Persons.GettingDetails;
 using Consents.Api.Privacy;
 using Consents.Api.Privacy.Erasing;
 using Consents.Api.Privacy.Exporting;
+using Coordination.Secrecy;
 using JasperFx.Events.Projections;
 using Marten;
 
@@ -44,8 +45,26 @@ public static class ConsentsModel
         options.Schema.For<CompanionDetails>().Index(c => c.PersonId);
         options.Schema.For<ContactPersonEntry>().Index(c => c.PersonId);
         options.Schema.For<MemberCopy>().Index(m => m.Email);
-        // The person's log, newest first: (person_id, occurred_at) serves both the page and the latest 20.
-        options.Schema.For<AccessLogEntry>().Index([e => e.PersonId, e => e.OccurredAt]).Index(e => e.OccurredAt);
+        // The person's log, newest first, read from columns rather than JSON. (person_id, occurred_at) serves the page and
+        // the count as an index-only scan; the consent record's latest reads by others have an index of their own without
+        // the person's own reads (every consent record read adds one): through the first index, a person who opened their
+        // record a few thousand times made every later opening walk past those entries (2 ms at 2 600 entries, growing).
+        // The retention job drops entries by date (occurred_at's own index).
+        options.Schema.For<AccessLogEntry>()
+            .Duplicate(e => e.OccurredAt)
+            .Index([e => e.PersonId, e => e.OccurredAt], index => index.Name = "mt_doc_accesslogentry_idx_person_occurred")
+            .Index([e => e.PersonId, e => e.OccurredAt], index =>
+            {
+                index.Name = "mt_doc_accesslogentry_idx_person_occurred_by_others";
+                index.Predicate = $"basis <> '{Bases.Self}'";
+            });
+        options.Policies.ForAllDocuments(mapping =>
+        {
+            if (mapping.DocumentType != typeof(AccessLogEntry)) return;
+            // Columns without an index of their own: the person comes first in both indexes above, the basis is their filter.
+            mapping.DuplicateField(nameof(AccessLogEntry.PersonId));
+            mapping.DuplicateField(nameof(AccessLogEntry.Basis));
+        });
         // Exports are found by person, their parts by export, and both are deleted when they expire.
         options.Schema.For<PersonExportRecord>().Index(e => e.PersonId).Index(e => e.ExpiresAt);
         options.Schema.For<PersonExportPartRecord>().Index(p => p.ExportId).Index(p => p.PersonId).Index(p => p.ExpiresAt);
