@@ -91,13 +91,19 @@ public static class OpenLoop
     /// <summary>
     /// An endpoint beside its raw query, in the same run: both warmed, then the raw query alone at the rate, then
     /// the endpoint alone at the rate — one after the other, so that neither load slows the other's measure.
+    /// Each is warmed at the rate it is measured at, unrecorded, just before its measure: a service the bench has
+    /// just restarted otherwise spends the first seconds of the measure compiling and opening the pooled
+    /// connections the rate needs (each a SCRAM handshake), which says nothing about its steady state. Commands whose
+    /// effects the measure counts (bookings of contested seats) are warmed only gently (<paramref name="warmAtRate"/> false).
     /// </summary>
     public static async Task<(StepResult Http, StepResult Raw)> Beside(double rate, TimeSpan duration, int maxInFlight,
-        Func<int, CancellationToken, Task<bool>> http, Func<int, CancellationToken, Task<bool>> raw)
+        Func<int, CancellationToken, Task<bool>> http, Func<int, CancellationToken, Task<bool>> raw, bool warmAtRate = true)
     {
-        await Run(Math.Min(rate, 30), TimeSpan.FromSeconds(3), maxInFlight, raw);
-        await Run(Math.Min(rate, 30), TimeSpan.FromSeconds(3), maxInFlight, http);
+        var warmUp = TimeSpan.FromSeconds(3);
+        await Run(Math.Min(rate, 30), warmUp, maxInFlight, http);
+        await Run(warmAtRate ? rate : Math.Min(rate, 30), warmUp, maxInFlight, raw);
         var rawResult = await Run(rate, duration, maxInFlight, raw);
+        if (warmAtRate) await Run(rate, warmUp, maxInFlight, http);
         var httpResult = await Run(rate, duration, maxInFlight, http);
         return (httpResult, rawResult);
     }

@@ -77,7 +77,7 @@ public static class BookingContention
             return true;
         }
 
-        var both = await OpenLoop.Beside(Rate, settings.Step, 64, OverHttp, Raw);
+        var both = await OpenLoop.Beside(Rate, settings.Step, 64, OverHttp, Raw, warmAtRate: false);
         var result = new BookingResult(slots.Count, both.Http, both.Raw, booked, refused, rawBooked, rawRefused, await Overbooked(settings, slots));
         await using (var connection = new NpgsqlConnection(settings.SystemDatabase))
         {
