@@ -12,27 +12,27 @@ namespace Coordination.ServiceDefaults.Telemetry;
 public static class TelemetrySetup
 {
     /// <summary>
-    /// Traces from HTTP through Marten and the outbox to RabbitMQ and the consumer, exported over OTLP when
-    /// OTEL_EXPORTER_OTLP_ENDPOINT is set. Spans carry ids only: query text and request bodies are not recorded.
+    /// Traces from HTTP through Marten and the outbox to RabbitMQ and the consumer, and metrics, exported over OTLP
+    /// when OTEL_EXPORTER_OTLP_ENDPOINT is set. Spans carry ids only: query text and request bodies are not recorded.
+    /// Without an exporter nothing is registered: the SDK would otherwise sample every span of every request (HTTP,
+    /// each Npgsql command, Marten, MassTransit) only to drop it — work for nobody (ADR 0081). Tools that listen
+    /// for themselves (dotnet-counters, dotnet-trace, the tests' span capture) still see every source. With an
+    /// exporter, the standard OTEL_TRACES_SAMPLER variables choose how much is sampled.
     /// </summary>
     public static IHostApplicationBuilder AddCoordinationTelemetry(this IHostApplicationBuilder builder, ServiceInfo service)
     {
-        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        var otel = builder.Services.AddOpenTelemetry()
+        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) return builder;
+        builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("coordination-" + service.Name))
-            .WithTracing(t =>
-            {
-                t.AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/health"))
-                    .AddHttpClientInstrumentation()
-                    .AddNpgsql()
-                    .AddSource("Marten", "MassTransit", ContractPublisher.ActivitySource.Name);
-                if (otlp) t.AddOtlpExporter();
-            })
-            .WithMetrics(m =>
-            {
-                m.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddMeter("Marten", "MassTransit");
-                if (otlp) m.AddOtlpExporter();
-            });
+            .WithTracing(t => t
+                .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/health"))
+                .AddHttpClientInstrumentation()
+                .AddNpgsql()
+                .AddSource("Marten", "MassTransit", ContractPublisher.ActivitySource.Name)
+                .AddOtlpExporter())
+            .WithMetrics(m => m
+                .AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddMeter("Marten", "MassTransit")
+                .AddOtlpExporter());
         return builder;
     }
 }
