@@ -25,9 +25,11 @@ public static class ReferralsModel
         ]);
         ReferralsMasking.Configure(options);
 
-        options.Projections.Add<ReferralDetailsProjection>(ProjectionLifecycle.Inline);
-        options.Projections.Add<ContactPersonHistoryProjection>(ProjectionLifecycle.Inline);
-        options.Projections.Add<AccompanimentDetailsProjection>(ProjectionLifecycle.Inline);
+        // Inline; the options only matter when a projection is rebuilt (after a change of its code, or an erasure): pages
+        // of 5 000 events instead of Marten's 500 mean a tenth of the round trips and commits.
+        options.Projections.Add<ReferralDetailsProjection>(ProjectionLifecycle.Inline, RebuildPages);
+        options.Projections.Add<ContactPersonHistoryProjection>(ProjectionLifecycle.Inline, RebuildPages);
+        options.Projections.Add<AccompanimentDetailsProjection>(ProjectionLifecycle.Inline, RebuildPages);
 
         // Every follow-up document is read by person; inboxes and outboxes by body; the expiry job by deadline.
         options.Schema.For<ReferralDetails>()
@@ -39,5 +41,11 @@ public static class ReferralsModel
         options.Schema.For<MemberCopy>().UseOptimisticConcurrency(true);
         options.Schema.For<PersonNameCopy>().UseOptimisticConcurrency(true);
         options.Schema.For<ServiceCopy>().UseOptimisticConcurrency(true);
+    }
+
+    private static void RebuildPages(AsyncOptions options)
+    {
+        options.BatchSize = 5_000;
+        options.MaximumHopperSize = 20_000;
     }
 }
