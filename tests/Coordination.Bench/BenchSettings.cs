@@ -17,6 +17,10 @@ public sealed record BenchSettings(TimeSpan Duration, string Scale, IReadOnlySet
     /// <summary>The running system's database (./coordination up).</summary>
     public string SystemDatabase => new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = "coordination" }.ConnectionString;
 
+    /// <summary>The raw reads' connections: prepared statements as the services have them (MartenSetup), so that the raw
+    /// baseline is the same SQL with the same driver setting.</summary>
+    public string RawReads => Coordination.ServiceDefaults.Persistence.MartenSetup.WithPreparedStatements(SystemDatabase);
+
     /// <summary>A database of the benchmark's own for the raw baselines, dropped and recreated each run.</summary>
     public string BaselineDatabase => new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = "coordination_bench", MaxPoolSize = 64 }.ConnectionString;
 

@@ -53,7 +53,7 @@ public static class BookingContention
             }
         }
 
-        await using var data = NpgsqlDataSource.Create(settings.SystemDatabase);
+        await using var data = NpgsqlDataSource.Create(settings.RawReads);
         async Task<bool> Raw(int _, CancellationToken ct)
         {
             var slot = slots[Random.Shared.Next(slots.Count)];

@@ -1,6 +1,7 @@
 using System.Net;
 using Consents.Api.AccessLog;
 using Consents.Api.Companions.Listing;
+using Consents.Api.ConsentRecord;
 using Consents.Api.Consents.Listing;
 using Consents.Api.ContactPersons;
 using Coordination.Bench.Infrastructure;
@@ -50,7 +51,7 @@ public static class ConsentRecordReads
         Console.WriteLine($"    {logins.Count} readers with {EntriesPerReader} entries each");
 
         using var http = clients.For(settings.Consents);
-        await using var data = NpgsqlDataSource.Create(settings.SystemDatabase);
+        await using var data = NpgsqlDataSource.Create(settings.RawReads);
         foreach (var l in logins) await clients.Tokens.User(l.Login, l.Password);
         var raw = RawQuery(store);
 
@@ -161,11 +162,21 @@ public static class ConsentRecordReads
             session.Query<ConsentDetails>().Where(c => c.PersonId == probe).ToCommand(),
             session.Query<CompanionDetails>().Where(c => c.PersonId == probe).ToCommand(),
             session.Query<ContactPersonEntry>().Where(e => e.PersonId == probe && e.Active).ToCommand(),
-            session.Query<AccessLogEntry>().Where(e => e.PersonId == probe && e.Basis != Bases.Self).OrderByDescending(e => e.OccurredAt).Take(20).ToCommand(),
+            LatestByOthers(store, probe),
             session.Query<AccessLogEntry>().Where(e => e.PersonId == probe).ToCommand(Marten.Linq.FetchType.Count),
         };
         var bodies = $"select d.data from {store.Options.DatabaseSchemaName}.mt_doc_bodycopy as d where d.id = any($1)";
         var bodyIds = DemoData.Bodies.Select(b => b.Id).ToArray();
         return (person, connection) => Sql.Batch(connection, commands, probe, person, (bodies, bodyIds));
+    }
+
+    /// <summary>The endpoint's own statement for the latest reads by others, with the columns Marten selects.</summary>
+    private static NpgsqlCommand LatestByOthers(IDocumentStore store, Guid person)
+    {
+        var command = new NpgsqlCommand(
+            $"select d.id, d.data from {store.Options.DatabaseSchemaName}.mt_doc_accesslogentry as d " +
+            GetConsentRecordEndpoint.LatestByOthers.Replace("?", "$1", StringComparison.Ordinal));
+        command.Parameters.Add(new NpgsqlParameter { Value = person, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
+        return command;
     }
 }

@@ -129,7 +129,7 @@ public static class FollowUpReads
     private static async Task<ReadAtSize> Measure(BenchSettings settings, Clients clients, IDocumentStore store, long persons, long size, long storeEvents)
     {
         using var http = clients.For(settings.Referrals);
-        await using var data = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(settings.SystemDatabase) { MaxPoolSize = 100 }.ConnectionString);
+        await using var data = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(settings.RawReads) { MaxPoolSize = 100 }.ConnectionString);
         var raw = RawQuery(store);
         await clients.Tokens.User(Reader);
 

@@ -52,7 +52,7 @@ public static class SlotReads
         }
 
         using var http = clients.For(settings.Appointments);
-        await using var data = NpgsqlDataSource.Create(settings.SystemDatabase);
+        await using var data = NpgsqlDataSource.Create(settings.RawReads);
         await clients.Tokens.User(Reader);
 
         async Task<bool> OverHttp(int _, CancellationToken ct)
