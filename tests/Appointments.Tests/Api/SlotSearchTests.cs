@@ -93,6 +93,8 @@ public sealed class SlotSearchTests(AppointmentsFixture fixture) : ApiTest(fixtu
     [Theory]
     [InlineData("mode=by_pigeon", "mode")]
     [InlineData("from=yesterday", "from")]
+    [InlineData("from=9999-12-31T23:59:59Z", "from")]
+    [InlineData("from=9999-12-31T23:59:59Z&to=not-a-date", "from")]
     [InlineData("from=2030-01-01T00:00:00Z&to=2030-06-01T00:00:00Z", "to")]
     [InlineData("bodyId=nope", "bodyId")]
     [InlineData("commune=1", "commune")]

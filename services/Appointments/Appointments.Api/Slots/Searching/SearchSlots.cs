@@ -39,8 +39,11 @@ public static class SearchSlotsDecider
         }
         var start = now;
         if (from is not null && !DateTimeOffset.TryParse(from, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out start)) errors["from"] = ["An ISO 8601 instant."];
-        var end = start + DefaultRange;
+        // The default end (and any allowed one) must exist: the last instants of year 9999 have no 28 days after them.
+        else if (start > DateTimeOffset.MaxValue - MaxRange) errors["from"] = [$"An instant before {DateTimeOffset.MaxValue - MaxRange:yyyy-MM-dd}."];
+        var end = errors.ContainsKey("from") ? now + DefaultRange : start + DefaultRange;
         if (to is not null && !DateTimeOffset.TryParse(to, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out end)) errors["to"] = ["An ISO 8601 instant."];
+        else if (errors.ContainsKey("from")) { /* nothing to compare 'to' with */ }
         else if (end <= start) errors["to"] = ["After 'from'."];
         else if (end - start > MaxRange) errors["to"] = ["At most 92 days after 'from'."];
         query = new SlotQuery(body, commune, motif?.Trim(), m, start, end);
