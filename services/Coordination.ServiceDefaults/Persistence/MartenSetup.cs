@@ -67,7 +67,8 @@ public static class MartenSetup
             // The daemon polls for appends (ADR 0002): at the 1 s default a subscription saw an append ~0.5 s later; at
             // 25/10 ms the five idle services burnt 0.75 of a core (each poll a transaction of its own). 100/25 ms keeps
             // the lag within a poll or two for a quarter of that. Waking on LISTEN/NOTIFY instead was measured (idle cost
-            // 0.12 of a core) and not kept: one test run saw an outbox stay silent for minutes with it, never without.
+            // 0.12 of a core) and not kept: one test run saw an outbox stay silent for minutes with it (and one since
+            // without it: ADR 0002).
             opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(100);
             opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(25);
             // A hole left by a rolled-back append is passed once it is proven dead; without a cap, any transaction of
