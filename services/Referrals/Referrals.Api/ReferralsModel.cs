@@ -25,7 +25,7 @@ public static class ReferralsModel
         ]);
         ReferralsMasking.Configure(options);
 
-        // Inline; the options only matter when a projection is rebuilt (after a change of its code, or an erasure): pages
+        // Inline; the options only matter when the daemon rebuilds a projection (after a change of its code): pages
         // of 5 000 events instead of Marten's 500 mean a tenth of the round trips and commits.
         options.Projections.Add<ReferralDetailsProjection>(ProjectionLifecycle.Inline, RebuildPages);
         options.Projections.Add<ContactPersonHistoryProjection>(ProjectionLifecycle.Inline, RebuildPages);
