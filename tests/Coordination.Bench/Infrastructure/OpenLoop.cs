@@ -91,19 +91,22 @@ public static class OpenLoop
     /// <summary>
     /// An endpoint beside its raw query, in the same run: both warmed, then the raw query alone at the rate, then
     /// the endpoint alone at the rate — one after the other, so that neither load slows the other's measure.
-    /// Each is warmed at the rate it is measured at, unrecorded, just before its measure: a service the bench has
-    /// just restarted otherwise spends the first seconds of the measure compiling and opening the pooled
-    /// connections the rate needs (each a SCRAM handshake), which says nothing about its steady state. Commands whose
-    /// effects the measure counts (bookings of contested seats) are warmed only gently (<paramref name="warmAtRate"/> false).
+    /// Each is warmed at the rate it is measured at, unrecorded, for 10 s just before its measure: a service the bench
+    /// has just restarted otherwise spends the measure compiling (a profile of Referrals still showed the JIT at a quarter
+    /// of its CPU after 6 000 reads) and opening the pooled connections the rate needs (each a SCRAM handshake), which
+    /// says nothing about its steady state. Commands whose effects the measure counts (bookings of contested seats)
+    /// are warmed only gently (<paramref name="warmAtRate"/> false).
     /// </summary>
     public static async Task<(StepResult Http, StepResult Raw)> Beside(double rate, TimeSpan duration, int maxInFlight,
         Func<int, CancellationToken, Task<bool>> http, Func<int, CancellationToken, Task<bool>> raw, bool warmAtRate = true)
     {
-        var warmUp = TimeSpan.FromSeconds(3);
-        await Run(Math.Min(rate, 30), warmUp, maxInFlight, http);
-        await Run(warmAtRate ? rate : Math.Min(rate, 30), warmUp, maxInFlight, raw);
+        var gentle = TimeSpan.FromSeconds(3);
+        var atRate = TimeSpan.FromSeconds(10);
+        await Run(Math.Min(rate, 30), gentle, maxInFlight, http);
+        if (warmAtRate) await Run(rate, atRate, maxInFlight, raw);
+        else await Run(Math.Min(rate, 30), gentle, maxInFlight, raw);
         var rawResult = await Run(rate, duration, maxInFlight, raw);
-        if (warmAtRate) await Run(rate, warmUp, maxInFlight, http);
+        if (warmAtRate) await Run(rate, atRate, maxInFlight, http);
         var httpResult = await Run(rate, duration, maxInFlight, http);
         return (httpResult, rawResult);
     }
