@@ -30,6 +30,22 @@ public static class OutboxProgress
         }
     }
 
+    /// <summary>
+    /// Polls a probe that depends on <paramref name="publisher"/>'s outbox (a copy in another service, a consume span);
+    /// on timeout the message carries the publisher's daemon state, as <see cref="AssertPassed"/> does.
+    /// </summary>
+    public static async Task AssertDelivered(IServiceHost publisher, TestDatabase database, Func<Task<bool>> probe, TimeSpan timeout, string because)
+    {
+        try
+        {
+            await CoordinationFixture.AssertEventually(probe, timeout, because);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}{Environment.NewLine}{Agents(publisher)}{await Explain(database, publisher.Name)}", e);
+        }
+    }
+
     private static string Agents(IServiceHost host)
     {
         var daemon = host.Services.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase();
