@@ -76,7 +76,12 @@ public class CoordinationFixture(Services services) : IAsyncLifetime
         foreach (var host in _hosts)
         {
             var daemon = host.Services.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase();
-            await daemon.RewindSubscriptionAsync(ContractPublisher.SubscriptionName, CancellationToken.None, sequenceFloor: 0);
+            await ContractPublisher.RewindAsync(daemon, 0, CancellationToken.None);
+        }
+        foreach (var host in _hosts)
+        {
+            var daemon = host.Services.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase();
+            await AssertEventually(() => Task.FromResult(daemon.IsRunning), TimeSpan.FromSeconds(30), $"{host.Name}'s high-water detection running");
         }
     }
 

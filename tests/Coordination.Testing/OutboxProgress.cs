@@ -49,7 +49,7 @@ public static class OutboxProgress
     private static string Agents(IServiceHost host)
     {
         var daemon = host.Services.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase();
-        var text = new StringBuilder("-- agents").AppendLine();
+        var text = new StringBuilder($"-- agents (high-water detection running: {daemon.IsRunning})").AppendLine();
         foreach (var agent in daemon.CurrentAgents())
         {
             text.AppendLine($"{agent.Name.Identity} | {agent.Status} | paused {agent.PausedTime}");

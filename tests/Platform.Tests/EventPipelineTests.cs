@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Coordination.ServiceDefaults.Messaging;
 using Coordination.Testing;
 using Directory.Contracts;
+using JasperFx.Events.Daemon;
 using Marten;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -106,6 +107,29 @@ public sealed class EventPipelineTests(PipelineFixture fixture) : IClassFixture<
 
         await CoordinationFixture.AssertEventually(async () => await ReferralsCopy(id) is not null, Delivery, "the copy after recovery");
         await CoordinationFixture.AssertEventually(async () => await PublisherProgress() > progressBefore, Delivery, "the subscription advancing");
+    }
+
+    [Fact]
+    public async Task BackFillRewind_BeforeTheCoordinatorStartsTheDaemon_StillPublishes()
+    {
+        var coordinator = fixture.Directory.Services.GetRequiredService<IProjectionCoordinator>();
+        var daemon = coordinator.DaemonForMainDatabase();
+        // A node's state just after start-up, before the HotCold coordinator started the daemon: nothing runs.
+        await coordinator.PauseAsync();
+        try
+        {
+            Assert.False(daemon.IsRunning);
+            await ContractPublisher.RewindAsync(daemon, await PublisherProgress(), CancellationToken.None);
+        }
+        finally
+        {
+            await coordinator.ResumeAsync();
+        }
+
+        var id = await RegisterBody("Secours populaire de Lézignan");
+        await OutboxProgress.AssertDelivered(fixture.Directory, fixture.Database, async () => await ReferralsCopy(id) is not null,
+            Delivery, "the copy of a body registered after the rewind");
+        Assert.True(daemon.IsRunning);
     }
 
     private async Task<long> PublisherProgress() =>

@@ -27,6 +27,20 @@ public sealed class ContractPublisher : SubscriptionBase
     private readonly ILogger<ContractPublisher> _logger;
     private readonly ResiliencePipeline _retry;
 
+    /// <summary>
+    /// Rewinds the publisher to <paramref name="floor"/> so that history is published again: the back-fill for a new
+    /// consumer (ADR 0002). Marten's rewind starts the publisher's agent itself, without high-water detection; when the
+    /// HotCold coordinator has not yet started the daemon (just after start-up, or paused), the coordinator later
+    /// finds the agent present and starts nothing, and in a service with no other agent nothing ever detects a high
+    /// water mark: the publisher runs and publishes nothing. Starting the agent by name afterwards primes detection
+    /// and leaves the running agent as it is.
+    /// </summary>
+    public static async Task RewindAsync(IProjectionDaemon daemon, long floor, CancellationToken cancellationToken)
+    {
+        await daemon.RewindSubscriptionAsync(SubscriptionName, cancellationToken, sequenceFloor: floor);
+        await daemon.StartAgentAsync(SubscriptionName, cancellationToken);
+    }
+
     public ContractPublisher(IContractMap map, IContractSender sender, ILogger<ContractPublisher> logger, TimeProvider time)
     {
         _map = map;
