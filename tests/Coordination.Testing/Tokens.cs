@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -14,7 +13,8 @@ namespace Coordination.Testing;
 public sealed partial class Tokens(Uri identity)
 {
     public const string AllApiScopes = "directory consents referrals appointments";
-    private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset Expires)> _cache = new();
+    private readonly Dictionary<string, Task<(string Token, DateTimeOffset Expires)>> _cache = new();
+    private readonly Lock _cacheLock = new();
 
     public Uri Identity { get; } = identity;
 
@@ -140,12 +140,24 @@ public sealed partial class Tokens(Uri identity)
         new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer(), UseCookies = true })
         { BaseAddress = Identity };
 
+    /// <summary>
+    /// One fetch per key at a time: when a token nears its expiry under load, the requests in flight share the one
+    /// renewal. Each used to log in on its own, and at 228 requests a second the benchmark's renewal of an expired token
+    /// became a burst of logins that Identity's guard against password guessing refused (429), ending the run.
+    /// </summary>
     private async Task<string> Cached(string key, Func<Task<(string, DateTimeOffset)>> fetch)
     {
-        if (_cache.TryGetValue(key, out var hit) && hit.Expires > DateTimeOffset.UtcNow.AddSeconds(60)) return hit.Token;
-        var fresh = await fetch();
-        _cache[key] = fresh;
-        return fresh.Item1;
+        Task<(string Token, DateTimeOffset Expires)> entry;
+        lock (_cacheLock)
+        {
+            if (!_cache.TryGetValue(key, out entry!) || entry.IsFaulted || entry.IsCanceled ||
+                (entry.IsCompletedSuccessfully && entry.Result.Expires <= DateTimeOffset.UtcNow.AddSeconds(60)))
+            {
+                entry = fetch();
+                _cache[key] = entry;
+            }
+        }
+        return (await entry).Token;
     }
 
     private static void Expect(HttpResponseMessage response, HttpStatusCode status)

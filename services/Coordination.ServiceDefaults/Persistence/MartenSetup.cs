@@ -30,9 +30,14 @@ public static class MartenSetup
 
     public static string WithPreparedStatements(string connectionString)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!builder.ContainsKey("Max Auto Prepare")) builder.MaxAutoPrepare = AutoPreparedStatements;
-        return builder.ConnectionString;
+        // Whether the string names the setting is read from its own keys: NpgsqlConnectionStringBuilder.ContainsKey
+        // answers whether a keyword is one Npgsql knows, so it said yes for every string and nothing was ever prepared.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (given.Keys.Cast<string>().Any(k => k.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        {
+            return connectionString;
+        }
+        return new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = AutoPreparedStatements }.ConnectionString;
     }
 
     /// <summary>The advisory lock id of a schema's migrations: stable across processes, distinct per schema.</summary>
