@@ -100,11 +100,14 @@ public static class OpenLoop
     /// (<see cref="ClosedWarmRequests"/> requests, two at a time: never more load than the machine takes), then at
     /// the rate it is measured at, unrecorded, for 10 s just before its measure (opening the pooled connections the
     /// rate needs, each a SCRAM handshake). Commands whose effects the measure counts (bookings of contested seats)
-    /// are warmed only gently (<paramref name="warmAtRate"/> false).
+    /// are warmed only gently (<paramref name="warmAtRate"/> false). <paramref name="beforeEachMeasure"/> puts back what a
+    /// warm-up changed that the measure's conditions name (the readers' own reads in their access logs).
     /// </summary>
     public static async Task<(StepResult Http, StepResult Raw)> Beside(double rate, TimeSpan duration, int maxInFlight,
-        Func<int, CancellationToken, Task<bool>> http, Func<int, CancellationToken, Task<bool>> raw, bool warmAtRate = true)
+        Func<int, CancellationToken, Task<bool>> http, Func<int, CancellationToken, Task<bool>> raw, bool warmAtRate = true,
+        Func<Task>? beforeEachMeasure = null)
     {
+        beforeEachMeasure ??= () => Task.CompletedTask;
         var gentle = TimeSpan.FromSeconds(3);
         var atRate = TimeSpan.FromSeconds(10);
         if (warmAtRate)
@@ -115,8 +118,10 @@ public static class OpenLoop
         await Run(Math.Min(rate, 30), gentle, maxInFlight, http);
         if (warmAtRate) await Run(rate, atRate, maxInFlight, raw);
         else await Run(Math.Min(rate, 30), gentle, maxInFlight, raw);
+        await beforeEachMeasure();
         var rawResult = await Run(rate, duration, maxInFlight, raw);
         if (warmAtRate) await Run(rate, atRate, maxInFlight, http);
+        await beforeEachMeasure();
         var httpResult = await Run(rate, duration, maxInFlight, http);
         return (httpResult, rawResult);
     }

@@ -72,7 +72,41 @@ public static class ConsentRecordReads
             return await Sql.ReadAll(batch, ct) > 0;
         }
 
-        var both = await OpenLoop.Beside(Rate, settings.Step, 64, OverHttp, Raw);
+        // Every opening of the record logs the reader's own read: the warm-ups alone (thousands of openings) would
+        // leave each reader with several times the 1 000 entries the target names, and the demo person's log kept
+        // growing from run to run (raw p50 3.3 → 8.2 ms over four runs). Before each measure the readers' own reads
+        // go, and the table is vacuumed so that the count by person stays index-only.
+        async Task KeepTheEntriesNamed()
+        {
+            await using var connection = await data.OpenConnectionAsync();
+            // The own reads reach the log through Consents' outbox and queue: wait until the warm-up's have landed
+            // (the outbox has published everything and the readers' logs stopped growing), or they land in the measure.
+            var readers = logins.Select(l => l.Person).ToArray();
+            long last = -1;
+            for (var settled = 0; settled < 3;)
+            {
+                await Task.Delay(500);
+                await using var state = new NpgsqlCommand(
+                    "select (select coalesce(max(seq_id), 0) from consents.mt_events) - coalesce((select last_seq_id from consents.mt_event_progression " +
+                    "where name = 'contract-publisher:All'), 0), (select count(*) from consents.mt_doc_accesslogentry where person_id = any($1))", connection);
+                state.Parameters.Add(new NpgsqlParameter { Value = readers });
+                await using var reader = await state.ExecuteReaderAsync();
+                await reader.ReadAsync();
+                var (unpublished, entries) = (reader.GetInt64(0), reader.GetInt64(1));
+                settled = unpublished == 0 && entries == last ? settled + 1 : 0;
+                last = entries;
+            }
+            await using (var delete = new NpgsqlCommand(
+                $"delete from consents.mt_doc_accesslogentry where person_id = any($1) and basis = '{Bases.Self}'", connection))
+            {
+                delete.Parameters.Add(new NpgsqlParameter { Value = readers });
+                await delete.ExecuteNonQueryAsync();
+            }
+            await using var vacuum = new NpgsqlCommand("vacuum consents.mt_doc_accesslogentry", connection) { CommandTimeout = 600 };
+            await vacuum.ExecuteNonQueryAsync();
+        }
+
+        var both = await OpenLoop.Beside(Rate, settings.Step, 64, OverHttp, Raw, beforeEachMeasure: KeepTheEntriesNamed);
         return (both.Http, both.Raw, others + Readers);
     }
 
