@@ -41,8 +41,12 @@ public sealed class FaultScenarioTests(FaultsFixture fixture)
         try
         {
             await CoordinationFixture.AssertEventually(
-                () => Task.FromResult(fixture.Hook.Redelivered(FaultsFixture.InvolvementQueue, messageId)),
-                Bound, "the held message redelivered by the broker to the new host");
+                // Delivered again either by the broker to the new host (redelivered flag) or, when the stopping host's
+                // channel outlived its stop on a loaded machine, by that host's own retry (seen twice in full runs:
+                // 2 deliveries, no flag). Either way the promise checked below is the same: applied once.
+                () => Task.FromResult(fixture.Hook.Redelivered(FaultsFixture.InvolvementQueue, messageId) ||
+                    fixture.Hook.Deliveries(FaultsFixture.InvolvementQueue, messageId) >= 2),
+                Bound, "the held message delivered again");
         }
         catch (TimeoutException e)
         {
