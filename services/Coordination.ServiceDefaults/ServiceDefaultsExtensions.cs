@@ -47,7 +47,7 @@ public static class ServiceDefaultsExtensions
         });
         // Binding failures (malformed JSON, wrong types) reach ExceptionMapping, which names the field.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        builder.WebHostDefaults();
+        builder.WebHostDefaults(service);
         builder.Services.AddScoped<IdempotencyScope>();
 
         builder.AddCoordinationAuth(service, tokens);
@@ -57,8 +57,16 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    private static void WebHostDefaults(this IHostApplicationBuilder builder)
+    private static void WebHostDefaults(this IHostApplicationBuilder builder, ServiceInfo service)
     {
+        // The service's own port when nothing chose one (`dotnet run`, `dotnet X.Api.dll`); `./coordination`,
+        // the Dockerfiles and the tests always choose (ASPNETCORE_URLS, Kestrel endpoints), and they win.
+        var c = builder.Configuration;
+        if (service.DefaultPort > 0 && string.IsNullOrEmpty(c["urls"]) && string.IsNullOrEmpty(c["http_ports"])
+            && string.IsNullOrEmpty(c["https_ports"]) && !c.GetSection("Kestrel:Endpoints").Exists())
+        {
+            c["urls"] = $"http://127.0.0.1:{service.DefaultPort}";
+        }
         var limit = builder.Configuration.GetValue<long?>("Http:MaxRequestBodyBytes") ?? 1_048_576;
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o =>
         {

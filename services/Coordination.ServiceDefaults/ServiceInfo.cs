@@ -9,6 +9,13 @@ public sealed record ServiceInfo(string Name, string Title, string Description)
     /// <summary>Descriptions of the OpenAPI tags the service's endpoints use.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// The port the service listens on (loopback, plain HTTP) when nothing else is configured (`urls`,
+    /// `ASPNETCORE_URLS`, `http_ports`, a Kestrel endpoint): 5100–5104, so that `dotnet run` of one service and
+    /// the tokens' issuer agree with the README without any setting.
+    /// </summary>
+    public int DefaultPort { get; init; }
+
     public string Schema => Name;
     public string Scope => Name;
     public string Audience => Name;

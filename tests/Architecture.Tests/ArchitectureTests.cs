@@ -99,4 +99,21 @@ public sealed class ArchitectureTests
             Assert.True(last.Name == "OccurredAt" && last.ParameterType == typeof(DateTimeOffset), type.FullName);
         }
     }
+
+    [Fact]
+    public void EachService_DefaultsToThePortTheRunScriptAndTheReadmeGiveIt()
+    {
+        // ./coordination names each service with its port ("Identity:5100 …"); a service started alone listens there.
+        var script = File.ReadAllText(Path.Combine(Root, "coordination"));
+        var line = script.Split('\n').Single(l => l.StartsWith("SERVICES=(", StringComparison.Ordinal));
+        var ports = line["SERVICES=(".Length..line.IndexOf(')', StringComparison.Ordinal)].Split(' ')
+            .Select(e => e.Split(':')).ToDictionary(p => p[0].ToLowerInvariant(), p => int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
+        var services = new[]
+        {
+            Identity.Api.IdentityApi.Service, Directory.Api.DirectoryApi.Service, Consents.Api.ConsentsApi.Service,
+            Referrals.Api.ReferralsApi.Service, Appointments.Api.AppointmentsApi.Service,
+        };
+        Assert.Equal(5, ports.Count);
+        foreach (var service in services) Assert.Equal(ports[service.Name], service.DefaultPort);
+    }
 }

@@ -13,6 +13,7 @@ public sealed class AppointmentsApi
     public static readonly ServiceInfo Service = new("appointments", "Appointments",
         "Opening schedules, slots, bookings on behalf of the person with their companion, attendance and partner webhooks.")
     {
+        DefaultPort = 5104,
         Tags = new Dictionary<string, string>
         {
             [SchedulesTag] = "A body's opening schedules at a place or permanence: motif, mode, duration, capacity, who may book, " +

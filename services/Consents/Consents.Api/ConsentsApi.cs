@@ -6,5 +6,8 @@ namespace Consents.Api;
 public sealed class ConsentsApi
 {
     public static readonly ServiceInfo Service = new("consents", "Consents",
-        "The person's record, the consent ledger, chosen companions, activation codes and the access log.");
+        "The person's record, the consent ledger, chosen companions, activation codes and the access log.")
+    {
+        DefaultPort = 5102,
+    };
 }

@@ -14,6 +14,7 @@ public sealed class DirectoryApi
     public static readonly ServiceInfo Service = new("directory", "Directory",
         "The partner directory: bodies (organismes), their services, places and permanences, members and the designated partner contact.")
     {
+        DefaultPort = 5101,
         Tags = new Dictionary<string, string>
         {
             [BodiesTag] = "Bodies (organismes): CAF, CPAM, CCAS, France services, associations… and the search by commune and thematique.",

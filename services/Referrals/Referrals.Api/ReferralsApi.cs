@@ -14,6 +14,7 @@ public sealed class ReferralsApi
     public static readonly ServiceInfo Service = new("referrals", "Referrals and shared follow-up",
         "Referrals (orientations) between bodies, the contact person per body for a person, the accompaniment log and the shared follow-up view.")
     {
+        DefaultPort = 5103,
         Tags = new Dictionary<string, string>
         {
             [ReferralsTag] = "Referrals (orientations) of a person from one body to another, from sending to closing with an outcome: " +
