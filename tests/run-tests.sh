@@ -15,7 +15,10 @@ start=$SECONDS
 # The OpenAPI linter (Redocly) the Platform tests run on the five documents.
 if ! command -v npm >/dev/null 2>&1; then
   echo "[test] installing Node.js and npm for the OpenAPI linter" >&2
-  if [ "$(id -u)" -eq 0 ]; then apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; else sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; fi
+  as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+  # A fresh machine may have no package lists yet (ensure-infra.sh only updates them when it installs something).
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null 2>&1 \
+    || { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
 fi
 if [ ! -x "$ROOT/tests/OpenApiLint/node_modules/.bin/redocly" ]; then
   (cd "$ROOT/tests/OpenApiLint" && npm ci --no-audit --no-fund --loglevel=error) || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }

@@ -30,20 +30,26 @@ wait_for() { # description, seconds, command...
   done
 }
 
-if docker info >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
-  log "Docker engine found: starting postgres and rabbitmq with docker compose"
-  docker compose -f "$ROOT/docker-compose.yml" up -d postgres rabbitmq
-  wait_for "postgres" 90 bash -c "PGPASSWORD=$PG_PASSWORD psql -h 127.0.0.1 -U $PG_USER -d coordination -c 'select 1'"
-  wait_for "rabbitmq" 90 curl -fsS -u "$RABBIT_USER:$RABBIT_PASSWORD" http://127.0.0.1:15672/api/overview
-  exit 0
-fi
-
 apt_updated=0
 apt_install() {
   export DEBIAN_FRONTEND=noninteractive
   if [ $apt_updated -eq 0 ]; then sudo_if_needed apt-get update -qq; apt_updated=1; fi
   sudo_if_needed apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
+
+if docker info >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
+  log "Docker engine found: starting postgres and rabbitmq with docker compose"
+  # ./coordination up polls the services' health with curl.
+  command -v curl >/dev/null 2>&1 || apt_install curl
+  # --wait returns once both containers' health checks pass; the probes below run inside the containers (the host
+  # may have no PostgreSQL client).
+  docker compose -f "$ROOT/docker-compose.yml" up -d --wait postgres rabbitmq
+  wait_for "postgres" 90 docker compose -f "$ROOT/docker-compose.yml" exec -T postgres \
+    psql -U "$PG_USER" -d coordination -qAtc 'select 1'
+  wait_for "rabbitmq management API" 90 docker compose -f "$ROOT/docker-compose.yml" exec -T rabbitmq \
+    rabbitmq-diagnostics -q check_port_listener 15672
+  exit 0
+fi
 
 # --- PostgreSQL --------------------------------------------------------------------------------------
 if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
