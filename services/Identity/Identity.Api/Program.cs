@@ -58,7 +58,16 @@ builder.Services.AddOpenIddict()
             .EnableTokenEndpointPassthrough()
             .EnableEndSessionEndpointPassthrough()
             .EnableUserInfoEndpointPassthrough();
-        if (builder.Configuration.GetValue<bool>("Identity:AllowHttp")) aspnet.DisableTransportSecurityRequirement();
+        // Plain HTTP on loopback is for Development only; elsewhere the issuer is HTTPS (behind a proxy, forwarded
+        // headers), and a stray setting must not quietly turn the requirement off.
+        if (builder.Configuration.GetValue<bool>("Identity:AllowHttp"))
+        {
+            if (!builder.Environment.IsDevelopment())
+            {
+                throw new InvalidOperationException("Identity:AllowHttp is only honoured in the Development environment.");
+            }
+            aspnet.DisableTransportSecurityRequirement();
+        }
     });
 
 builder.Services.AddAuthentication()
