@@ -51,22 +51,62 @@ public sealed class EventPipelineTests(PipelineFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task SecondDelivery_LeavesExactlyOneCopy()
+    public async Task SecondDelivery_LeavesExactlyOneCopy_Unwritten()
     {
         var bus = fixture.Directory.Services.GetRequiredService<IBus>();
         var message = new BodyRegistered(Guid.CreateVersion7(), "Mairie de Gruissan", "communes", "11170", ["11170"], false, DateTimeOffset.UtcNow);
         var messageId = Guid.CreateVersion7();
+        var deliveries = new Deliveries(messageId);
+        using var observing = fixture.Referrals.Services.GetRequiredService<IBus>().ConnectConsumeObserver(deliveries);
 
         await bus.Publish(message, c => c.MessageId = messageId);
-        await bus.Publish(message, c => c.MessageId = messageId);
-
         await CoordinationFixture.AssertEventually(async () => await ReferralsCopy(message.BodyId) is not null, Delivery, "the copy");
-        // Give the second delivery time to land, then count rows for that id.
-        await Task.Delay(1500);
-        var rows = await fixture.Database.Scalar<long>(
-            $"select count(*) from referrals.mt_doc_bodycopy where id = '{message.BodyId}'");
-        Assert.Equal(1, rows);
+        var written = await CopyRow(message.BodyId);
+
+        // The same message again (a redelivery): it must be consumed, and leave the copy as it was — not a second row,
+        // not even the same row written again.
+        await bus.Publish(message, c => c.MessageId = messageId);
+        await CoordinationFixture.AssertEventually(() => Task.FromResult(deliveries.Count >= 2), Delivery, "the second delivery consumed");
+        Assert.Equal(1, await fixture.Database.Scalar<long>(
+            $"select count(*) from referrals.mt_doc_bodycopy where id = '{message.BodyId}'"));
+        Assert.Equal(written, await CopyRow(message.BodyId));
         Assert.Equal("Mairie de Gruissan", (await ReferralsCopy(message.BodyId))!.Name);
+    }
+
+    /// <summary>The copy's version and write time: both change whenever the row is written.</summary>
+    private async Task<string?> CopyRow(Guid id) => await fixture.Database.Scalar<string>(
+        $"select mt_version::text || ' ' || mt_last_modified::text from referrals.mt_doc_bodycopy where id = '{id}'");
+
+    /// <summary>
+    /// Counts the deliveries of one message id that Referrals' consumers finished: receives per endpoint (a message
+    /// bound to several endpoints would be received once by each), the most of any endpoint.
+    /// </summary>
+    private sealed class Deliveries(Guid messageId) : IConsumeObserver
+    {
+        private readonly Dictionary<Uri, HashSet<ReceiveContext>> _seen = [];
+
+        public int Count
+        {
+            get { lock (_seen) return _seen.Values.Select(r => r.Count).DefaultIfEmpty(0).Max(); }
+        }
+
+        public Task PostConsume<T>(ConsumeContext<T> context) where T : class
+        {
+            if (context.MessageId == messageId)
+            {
+                lock (_seen)
+                {
+                    var address = context.ReceiveContext.InputAddress;
+                    if (!_seen.TryGetValue(address, out var receives)) _seen[address] = receives = new(ReferenceEqualityComparer.Instance);
+                    receives.Add(context.ReceiveContext);
+                }
+            }
+            return Task.CompletedTask;
+        }
+
+        public Task PreConsume<T>(ConsumeContext<T> context) where T : class => Task.CompletedTask;
+
+        public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception) where T : class => Task.CompletedTask;
     }
 
     [Fact]
