@@ -53,6 +53,11 @@ public sealed class CommandRecord
     public bool AcknowledgedByReplay { get; set; }
 
     public bool Acknowledged => Outcome == Outcome.Acknowledged;
+
+    /// <summary>Who sent it and how to send it again, the same body with the same Idempotency-Key.</summary>
+    public string? Login { get; set; }
+
+    public Func<HttpRequestMessage>? Build { get; set; }
 }
 
 /// <summary>Every command the suite sent, in the order sent.</summary>

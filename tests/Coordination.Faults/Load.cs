@@ -228,8 +228,9 @@ public sealed class Load(Client client, World world, Ledger ledger, double perSe
         };
         ledger.Add(command);
         var body = new { personId = person, toBodyId = toBody ?? DemoData.CafAude, need = Need, reason = command.Token };
-        return client.RunAsync(command, World.SocialWorker,
-            () => Client.Json(HttpMethod.Post, new Uri(Referrals, "referrals"), body, command.IdempotencyKey));
+        command.Login = World.SocialWorker;
+        command.Build = () => Client.Json(HttpMethod.Post, new Uri(Referrals, "referrals"), body, command.IdempotencyKey);
+        return client.RunAsync(command, command.Login, command.Build);
     }
 
     public Task<CommandRecord> Booking(int scenario, Guid person, Guid slot)
@@ -241,8 +242,9 @@ public sealed class Load(Client client, World world, Ledger ledger, double perSe
         };
         ledger.Add(command);
         var body = new { slotId = slot, personId = person, note = command.Token };
-        return client.RunAsync(command, World.Adviser,
-            () => Client.Json(HttpMethod.Post, new Uri(Appointments, "appointments"), body, command.IdempotencyKey));
+        command.Login = World.Adviser;
+        command.Build = () => Client.Json(HttpMethod.Post, new Uri(Appointments, "appointments"), body, command.IdempotencyKey);
+        return client.RunAsync(command, command.Login, command.Build);
     }
 
     /// <summary>A transition on a referral at a given version (no retry: scenario 6 wants each answer as it is).</summary>
