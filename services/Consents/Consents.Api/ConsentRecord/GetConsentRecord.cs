@@ -47,6 +47,9 @@ public static class GetConsentRecordEndpoint
     {
         var personId = access.Caller.PersonId!.Value;
         var ct = http.RequestAborted;
+        // One connection for the whole read: the two reads and the access-log append would otherwise each take one
+        // from the pool, and every connection given back is reset (a statement of its own for PostgreSQL: ADR 0081).
+        await session.BeginTransactionAsync(ct);
 
         // One round trip for the person's documents, one for the names of the bodies they mention.
         var batch = session.CreateBatchQuery();
