@@ -17,7 +17,10 @@ public static class TelemetrySetup
 
     /// <summary>
     /// Traces from HTTP through Marten and the outbox to RabbitMQ and the consumer, metrics (the privacy jobs' among
-    /// them) and the services' log records, exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set. Spans carry ids only: query text and request bodies are not recorded.
+    /// them) and the services' log records, exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set. Spans carry
+    /// ids, routes and SQL with its parameters as placeholders; query strings are exported with their values redacted
+    /// (the instrumentations' default), request and message bodies not at all. Log records carry the formatted message,
+    /// its values and scopes, as the services write them (never personal data: tests/Privacy scans them).
     /// Without an exporter nothing is registered: the SDK would otherwise sample every span of every request (HTTP,
     /// each Npgsql command, Marten, MassTransit) only to drop it — work for nobody (ADR 0081). Tools that listen
     /// for themselves (dotnet-counters, dotnet-trace, the tests' span capture) still see every source. With an
