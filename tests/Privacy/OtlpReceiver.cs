@@ -63,6 +63,10 @@ public sealed class OtlpReceiver : IAsyncDisposable
     public IReadOnlyList<string> RawContaining(string needle) =>
         _bodies.Where(b => Encoding.UTF8.GetString(b.Body).Contains(needle, StringComparison.OrdinalIgnoreCase)).Select(b => b.Path).ToList();
 
+    /// <summary>The request bodies (by path) that do not contain the needle.</summary>
+    public IReadOnlyList<string> RawLacking(string needle) =>
+        _bodies.Where(b => !Encoding.UTF8.GetString(b.Body).Contains(needle, StringComparison.OrdinalIgnoreCase)).Select(b => b.Path).ToList();
+
     private async Task Serve()
     {
         while (_listener.IsListening)

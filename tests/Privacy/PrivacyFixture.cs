@@ -31,6 +31,9 @@ public sealed class PrivacyFixture() : CoordinationFixture(Services.All), IAsync
 
     public SpanCapture Spans { get; } = new();
 
+    /// <summary>A string the exporters send in every request, so that the exported telemetry's scan shows it finds what is there.</summary>
+    public const string ExportedMarker = "zqexportedmarker7";
+
     /// <summary>The collector the services export their traces, metrics and log records to (OTLP over HTTP).</summary>
     public OtlpReceiver Telemetry { get; } = new();
 
@@ -53,6 +56,8 @@ public sealed class PrivacyFixture() : CoordinationFixture(Services.All), IAsync
     [
         new("OTEL_EXPORTER_OTLP_ENDPOINT", Telemetry.Endpoint.ToString()),
         new("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
+        // A known string in every export request (a resource attribute): the scan of the exported bodies must find it.
+        new("OTEL_RESOURCE_ATTRIBUTES", "coordination.test.marker=" + ExportedMarker),
         new("OTEL_BSP_SCHEDULE_DELAY", "500"),
         new("OTEL_BSP_MAX_QUEUE_SIZE", "200000"),
         new("OTEL_BLRP_SCHEDULE_DELAY", "500"),

@@ -102,6 +102,8 @@ public sealed class ErasureProofTests(PrivacyFixture fixture, ITestOutputHelper 
         Assert.Contains(after.Name, queueNames);
         var exported = fixture.Telemetry;
         Assert.Equal(0, exported.Malformed);
+        Assert.Empty(exported.RawLacking(PrivacyFixture.ExportedMarker));
+        Assert.NotEmpty(exported.RawContaining(PrivacyFixture.ExportedMarker));
         foreach (var needle in Needles.Append(Author.Marker))
         {
             if (needle == Author.Marker)
