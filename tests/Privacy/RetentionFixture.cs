@@ -19,14 +19,20 @@ public sealed class RetentionFixture() : CoordinationFixture(Services.Identity |
 {
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
+    /// <summary>Consents' log lines; the retention job's at Information, as production writes them.</summary>
+    public LogCapture Logs { get; } = new();
+
     protected override IEnumerable<KeyValuePair<string, string?>> Settings(string service) =>
-        service == "consents" ? [new("Privacy:Retention:Every", "36500.00:00:00")] : [];
+        service == "consents"
+            ? [new("Privacy:Retention:Every", "36500.00:00:00"), new("Logging:LogLevel:Consents.Api.Privacy.Retention", "Information")]
+            : [];
 
     protected override void ConfigureServices(string service, IServiceCollection collection)
     {
         if (service != "consents") return;
         collection.RemoveAll<TimeProvider>();
         collection.AddSingleton<TimeProvider>(Clock);
+        collection.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs);
     }
 
     public new async Task InitializeAsync()

@@ -20,8 +20,9 @@ namespace Privacy.Tests;
 /// <summary>
 /// Every free-text and identity field a person's follow-up can hold, each carrying <see cref="Marker"/> and the field's
 /// name, so that a hit says which field leaked: names, birth date, phone, e-mail, legal representative and mandate,
-/// the login they chose, a revocation reason, a companion's name and contact details, referral reasons and notes, an
-/// accompaniment note, a booking note (and the display name the booking's webhook delivery carried).
+/// the login they chose, a revocation reason, a companion's name and contact details, referral reasons and the notes of
+/// every move of a referral (accepted, closed, declined, redirected, withdrawn), accompaniment notes (a professional's and
+/// a companion's), a booking note (and the display name the booking's webhook delivery carried).
 /// </summary>
 public sealed record Marks(string Marker, DateOnly BirthDate, string? Phone, string? CompanionPhone)
 {
@@ -37,6 +38,10 @@ public sealed record Marks(string Marker, DateOnly BirthDate, string? Phone, str
     public string Reason => Marker + "Reason";
     public string Accepted => Marker + "Accepted";
     public string Closed => Marker + "Closed";
+    public string Declined => Marker + "Declined";
+    public string Redirected => Marker + "Redirected";
+    public string Withdrawn => Marker + "Withdrawn";
+    public string CompanionNote => Marker + "CompanionNote";
     public string Accompaniment => Marker + "Accompaniment";
     public string Booking => Marker + "Booking";
 
@@ -45,9 +50,23 @@ public sealed record Marks(string Marker, DateOnly BirthDate, string? Phone, str
         new(prefix + Letters(6), new DateOnly(1950 + Random.Shared.Next(40), 1 + Random.Shared.Next(12), 1 + Random.Shared.Next(28)), null, null);
 }
 
+/// <summary>
+/// A platform user who comes along with the person (a peer worker of the association Pairs, invited through the
+/// directory): their display name, which an accompaniment they log carries as its author's name, holds <see cref="Marker"/>.
+/// The name is theirs, not the person's: erasing the person masks it in what is about the person (the accompaniment),
+/// and leaves it in their own account and membership.
+/// </summary>
+public sealed record CompanionUser(string Marker)
+{
+    public string DisplayName => Marker + "Author";
+    public string Email => Marker.ToLowerInvariant() + "author@example.org";
+}
+
 /// <summary>A person followed by the CCAS, the CAF and France services, as <see cref="Stories.LiveAsync"/> left them.</summary>
+/// <param name="MovedReferralIds">The referrals declined, redirected (the original) and withdrawn, each with a note.</param>
+/// <param name="CompanionAccompanimentId">The accompaniment their companion user logged, when they have one.</param>
 public sealed record Story(Marks Marks, Guid PersonId, Guid[] ConsentIds, Guid CompanionId, IReadOnlyList<Guid> ReferralIds, Guid AccompanimentId,
-    Guid AppointmentId, string Password, string AccessToken, string RefreshToken)
+    Guid AppointmentId, string Password, string AccessToken, string RefreshToken, IReadOnlyList<Guid> MovedReferralIds, Guid? CompanionAccompanimentId)
 {
     public const string Need = "difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-aux-droits";
 }
@@ -60,10 +79,11 @@ public static class Stories
     /// A person's whole life in the system, through the APIs: registered by the CCAS with their legal representative's
     /// consent (grants to the CCAS, the CAF, for booking, and one to the mairie revoked with a reason), a companion with
     /// contact details, their own login and a consent they gave themself, referrals to the CAF accepted and closed with a
-    /// right opened, the CAF's contact person, an accompaniment, a booking with their companion and a note (delivered to a
-    /// partner's webhook), and reads of all of it by professionals and by the person.
+    /// right opened, and others declined, redirected and withdrawn with notes, the CAF's contact person, an accompaniment,
+    /// one logged by a companion user when <paramref name="companionUser"/> is given, a booking with their companion and a
+    /// note (delivered to a partner's webhook), and reads of all of it by professionals and by the person.
     /// </summary>
-    public static async Task<Story> LiveAsync(PrivacyFixture f, Marks marks, int closedReferrals = 1)
+    public static async Task<Story> LiveAsync(PrivacyFixture f, Marks marks, int closedReferrals = 1, CompanionUser? companionUser = null)
     {
         using var consents = await f.UserClient(f.Consents, SocialWorker);
         var registered = await (await consents.Post("persons", new
@@ -144,6 +164,24 @@ public static class Stories
                 ifMatch: "\"2\"")).Expect(HttpStatusCode.OK);
             referralIds.Add(referralId);
         }
+        // The other moves of a referral, each with its note: the CAF declines one, redirects one to the CCAS, and the CCAS
+        // withdraws one it sent.
+        var moved = new List<Guid>();
+        foreach (var (by, action, body) in new (HttpClient, string, object)[]
+        {
+            (caf, "decline", new { reasonCode = "not_eligible", note = marks.Declined }),
+            (caf, "redirect", new { toBodyId = DemoData.CcasNarbonne, reasonCode = "better_suited_body", note = marks.Redirected }),
+            (referrals, "withdraw", new { reasonCode = "person_request", note = marks.Withdrawn }),
+        })
+        {
+            var sent = await (await referrals.Post("referrals", new
+            {
+                personId, toBodyId = DemoData.CafAude, need = Story.Need, targetRight = "rsa", reason = marks.Reason, urgency = "normal",
+            })).Expect(HttpStatusCode.Created);
+            var referralId = sent["id"]!.GetValue<Guid>();
+            await (await by.Post($"referrals/{referralId}/{action}", body, ifMatch: "\"1\"")).Expect(HttpStatusCode.OK);
+            moved.Add(referralId);
+        }
         Guid memberId;
         await using (var session = PrivacyFixture.Store(f.Referrals).QuerySession())
         {
@@ -155,6 +193,7 @@ public static class Stories
         {
             kind = "phone_call", on = Iso(DateOnly.FromDateTime(DateTime.UtcNow)), note = marks.Accompaniment,
         })).Expect(HttpStatusCode.Created);
+        Guid? companionAccompaniment = companionUser is null ? null : await CompanionLogsAsync(f, consents, personId, marks, companionUser);
 
         // A booking at the CCAS, with the companion and a note, delivered to the CCAS's partner webhook.
         await f.EnsureWebhookAsync();
@@ -176,7 +215,56 @@ public static class Stories
         }
 
         return new Story(marks, personId, consentIds, companionId, referralIds, accompaniment["id"]!.GetValue<Guid>(), appointmentId, Password,
-            tokens.AccessToken!, tokens.RefreshToken!);
+            tokens.AccessToken!, tokens.RefreshToken!, moved, companionAccompaniment);
+    }
+
+    /// <summary>
+    /// A peer worker joins the association Pairs in the directory, sets the password of the login Identity invited them
+    /// to, is chosen by the CCAS as the person's companion (seeing their accompaniments), and logs a home visit with a note.
+    /// </summary>
+    private static async Task<Guid> CompanionLogsAsync(PrivacyFixture f, HttpClient consents, Guid personId, Marks marks, CompanionUser user)
+    {
+        using (var directory = await f.AdminClient(f.Directory))
+        {
+            await (await directory.Post($"bodies/{DemoData.AssociationPairs}/members", new
+            {
+                email = user.Email, displayName = user.DisplayName, role = "peer_worker",
+            })).Expect(HttpStatusCode.Created);
+        }
+        await f.Eventually(() => Task.FromResult(f.Invitations.Links.ContainsKey(user.Email)), "the companion's invitation");
+        using (var browser = f.Tokens.Browser())
+        {
+            var set = await HtmlForms.Submit(browser, f.Invitations.Links[user.Email].PathAndQuery.TrimStart('/'), new Dictionary<string, string>
+            {
+                ["password"] = Password, ["passwordConfirmation"] = Password,
+            });
+            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        }
+        string subject = "";
+        await f.Eventually(async () =>
+        {
+            await using var session = PrivacyFixture.Store(f.Consents).QuerySession();
+            var copy = await session.Query<Consents.Api.Copies.UserCopy>().Where(u => u.Email == user.Email).FirstOrDefaultAsync();
+            subject = copy?.Id ?? "";
+            return copy is not null;
+        }, "the companion's login reaching Consents");
+        var chosen = await (await consents.Post($"persons/{personId}/companions", new
+        {
+            userSubject = subject, relationship = "peer_worker", categories = new[] { "accompaniment" },
+        }, idempotencyKey: "companion-user-" + marks.Marker)).Expect(HttpStatusCode.Created);
+        var companionId = chosen["id"]!.GetValue<Guid>();
+        await f.Eventually(async () =>
+        {
+            await using var session = PrivacyFixture.Store(f.Referrals).QuerySession();
+            return await session.LoadAsync<CompanionCopy>(companionId) is { Known: true };
+        }, "the companion user reaching Referrals");
+        var tokens = await f.Tokens.CodeFlow(user.Email, Password, "openid " + Tokens.AllApiScopes);
+        using var companion = f.Client(f.Referrals, tokens.AccessToken);
+        var logged = await (await companion.Post($"persons/{personId}/accompaniments", new
+        {
+            kind = "home_visit", on = Iso(DateOnly.FromDateTime(DateTime.UtcNow)), note = marks.CompanionNote,
+        })).Expect(HttpStatusCode.Created);
+        return logged["id"]!.GetValue<Guid>();
     }
 
     private static async Task<Guid> BookAsync(PrivacyFixture f, Guid personId, Guid companionId, Guid bookingConsentId, Marks marks)

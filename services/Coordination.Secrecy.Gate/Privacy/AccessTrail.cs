@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Coordination.Secrecy.Gate.Audit;
+using Coordination.ServiceDefaults.Telemetry;
 using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,12 +40,38 @@ public static class AccessTrail
 }
 
 /// <summary>
+/// The access-trail retention's measures, on the privacy meter (<see cref="TelemetrySetup.PrivacyMeter"/>) beside
+/// Consents' retention run: the reads dropped and each run's duration — counts and durations, never who.
+/// </summary>
+public sealed class AccessTrailMetrics
+{
+    public const string ReadsDropped = "coordination.privacy.reads_dropped";
+    public const string Duration = "coordination.privacy.access_trail_run.duration";
+
+    private readonly Counter<long> _dropped;
+    private readonly Histogram<double> _duration;
+
+    public AccessTrailMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(TelemetrySetup.PrivacyMeter);
+        _dropped = meter.CreateCounter<long>(ReadsDropped, description: "Recorded reads dropped by the retention limit");
+        _duration = meter.CreateHistogram<double>(Duration, "ms", "Duration of an access-trail retention run");
+    }
+
+    public void Record(int dropped, TimeSpan duration)
+    {
+        _dropped.Add(dropped);
+        _duration.Record(duration.TotalMilliseconds);
+    }
+}
+
+/// <summary>
 /// Drops the trail of reads past the access log's limit (12 months, <see cref="AccessTrail.MonthsSetting"/>), every
-/// <c>Privacy:Retention:Every</c> (a day), logged with the count and duration. In the services other than Consents,
-/// whose retention job does the same for its own trail.
+/// <c>Privacy:Retention:Every</c> (a day), logged and measured (<see cref="AccessTrailMetrics"/>) with the count and
+/// duration. In the services other than Consents, whose retention job does the same for its own trail.
 /// </summary>
 public sealed class AccessTrailRetentionJob(IDocumentStore store, TimeProvider time, IConfiguration configuration,
-    ILogger<AccessTrailRetentionJob> logger) : BackgroundService
+    AccessTrailMetrics metrics, ILogger<AccessTrailRetentionJob> logger) : BackgroundService
 {
     private int Months => configuration.GetValue<int?>(AccessTrail.MonthsSetting) ?? 12;
 
@@ -81,8 +109,10 @@ public sealed class AccessTrailRetentionJob(IDocumentStore store, TimeProvider t
     {
         var started = Stopwatch.GetTimestamp();
         var dropped = await AccessTrail.DropBeforeAsync(store, time.GetUtcNow().AddMonths(-Months), ct);
+        var duration = Stopwatch.GetElapsedTime(started);
+        metrics.Record(dropped, duration);
         logger.LogInformation("Dropped {Reads} recorded reads older than {AccessLogMonths} months in {DurationMs} ms", dropped, Months,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            duration.TotalMilliseconds);
         return dropped;
     }
 }
@@ -90,5 +120,6 @@ public sealed class AccessTrailRetentionJob(IDocumentStore store, TimeProvider t
 public static class AccessTrailSetup
 {
     public static IServiceCollection AddAccessTrailRetention(this IServiceCollection services) =>
-        services.AddSingleton<AccessTrailRetentionJob>().AddHostedService(sp => sp.GetRequiredService<AccessTrailRetentionJob>());
+        services.AddMetrics().AddSingleton<AccessTrailMetrics>().AddSingleton<AccessTrailRetentionJob>()
+            .AddHostedService(sp => sp.GetRequiredService<AccessTrailRetentionJob>());
 }

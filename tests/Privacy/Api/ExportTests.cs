@@ -54,8 +54,15 @@ public sealed class ExportTests(PrivacyFixture fixture)
 
         Assert.Equal(marks.Login, export.Section("logins")!.AsArray().Single()!["login"]!.GetValue<string>());
 
-        var referral = export.Section("referrals")!.AsArray().Single()!;
+        // The referral accepted and closed, and the others: declined, redirected (and the one it became), withdrawn.
+        var referrals = export.Section("referrals")!.AsArray();
+        Assert.Equal(5, referrals.Count);
+        var referral = referrals.Single(r => r!["referral"]!["id"]!.GetValue<Guid>() == story.ReferralIds[0])!;
         Assert.Equal(marks.Reason, referral["referral"]!["reason"]!.GetValue<string>());
+        var moves = referrals.SelectMany(r => r!["referral"]!["history"]!.AsArray().Select(h => h!["note"]?.GetValue<string>())).ToList();
+        Assert.Contains(marks.Declined, moves);
+        Assert.Contains(marks.Redirected, moves);
+        Assert.Contains(marks.Withdrawn, moves);
         Assert.Equal("CAF de l'Aude", referral["toBody"]!.GetValue<string>());
         var notes = referral["referral"]!["history"]!.AsArray().Select(h => h!["note"]?.GetValue<string>()).ToList();
         Assert.Contains(marks.Accepted, notes);

@@ -15,7 +15,10 @@ using static Privacy.Tests.PrivacyKit;
 
 namespace Privacy.Tests.Api;
 
-/// <summary>Forgetting on time, on a fake clock: inactive persons erased after 24 months, access-log entries dropped after 12, exports after 24 hours.</summary>
+/// <summary>
+/// Forgetting on time, on a fake clock: inactive persons erased after 24 months, access-log entries dropped after 12,
+/// exports after 24 hours; each run measured on the privacy meter and logged.
+/// </summary>
 [Collection(RetentionCollection.Name)]
 public sealed class RetentionTests(RetentionFixture fixture)
 {
@@ -35,6 +38,38 @@ public sealed class RetentionTests(RetentionFixture fixture)
         return created["id"]!.GetValue<Guid>();
     }
 
+    /// <summary>
+    /// Runs the job once, and checks that the run was measured on the privacy meter (one measurement per instrument, the
+    /// run's own counts and duration) and logged with the same counts and duration — and nothing about whom.
+    /// </summary>
+    private async Task<RetentionRun> RunMeasuredAndLoggedAsync()
+    {
+        using var measures = new PrivacyMeasures(fixture.Consents);
+        var logged = fixture.Logs.Entries.Count;
+        var run = await Job.RunOnceAsync(CancellationToken.None);
+        Assert.Equal([run.PersonsErased], measures.Values("coordination.privacy.persons_erased"));
+        Assert.Equal([run.ErasuresCompleted], measures.Values("coordination.privacy.erasures_completed"));
+        Assert.Equal([run.AccessLogEntriesDropped], measures.Values("coordination.privacy.access_log_dropped"));
+        Assert.Equal([run.ReadsDropped], measures.Values("coordination.privacy.reads_dropped"));
+        var duration = Assert.Single(measures.Values("coordination.privacy.retention_run.duration"));
+        Assert.Equal(run.Duration.TotalMilliseconds, duration, 3);
+        Assert.True(duration > 0);
+
+        var summary = Assert.Single(fixture.Logs.Entries.Skip(logged),
+            e => e.Category == typeof(RetentionJob).FullName && e.Text.StartsWith("Retention run: ", StringComparison.Ordinal));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Information, summary.Level);
+        foreach (var value in new[]
+        {
+            $"PersonsErased={run.PersonsErased}", $"ErasuresCompleted={run.ErasuresCompleted}",
+            $"AccessLogEntriesDropped={run.AccessLogEntriesDropped}", $"ReadsDropped={run.ReadsDropped}",
+            $"DurationMs={run.Duration.TotalMilliseconds.ToString(System.Globalization.CultureInfo.CurrentCulture)}",
+        })
+        {
+            Assert.Contains(value, summary.Text, StringComparison.Ordinal);
+        }
+        return run;
+    }
+
     [Fact]
     public async Task APersonWithNoActiveGrantAndNoActivityFor24Months_IsErased_OthersAreKept()
     {
@@ -52,7 +87,7 @@ public sealed class RetentionTests(RetentionFixture fixture)
             }
 
             fixture.Clock.Advance(TimeSpan.FromDays(62));
-            var run = await Job.RunOnceAsync(CancellationToken.None);
+            var run = await RunMeasuredAndLoggedAsync();
             Assert.True(run.PersonsErased >= 1);
             Assert.True(run.Duration > TimeSpan.Zero);
             await using (var session = fixture.Store.QuerySession())
@@ -110,7 +145,7 @@ public sealed class RetentionTests(RetentionFixture fixture)
                 Assert.True(await session.Events.QueryRawEventDataOnly<PersonDataRead>().AnyAsync(e => e.PersonId == personId));
             }
             fixture.Clock.Advance(TimeSpan.FromDays(10));
-            var run = await Job.RunOnceAsync(CancellationToken.None);
+            var run = await RunMeasuredAndLoggedAsync();
             Assert.True(run.AccessLogEntriesDropped >= 1);
             Assert.True(run.ReadsDropped >= 1);
             await using (var session = fixture.Store.QuerySession())

@@ -1,11 +1,15 @@
 using System.Diagnostics.Metrics;
+using Coordination.ServiceDefaults.Telemetry;
 
 namespace Consents.Api.Privacy.Retention;
 
-/// <summary>The retention job's measures (meter <c>Coordination.Privacy</c>): counts and durations, never who.</summary>
+/// <summary>
+/// The retention job's measures (meter <c>Coordination.Privacy</c>, exported with the others when an OTLP endpoint is
+/// set): counts and durations, never who.
+/// </summary>
 public sealed class PrivacyMetrics
 {
-    public const string MeterName = "Coordination.Privacy";
+    public const string MeterName = TelemetrySetup.PrivacyMeter;
 
     private readonly Counter<long> _erased;
     private readonly Counter<long> _completed;
