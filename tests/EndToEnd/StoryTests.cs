@@ -26,6 +26,15 @@ public sealed class StoryTests(StoryFixture fixture, ITestOutputHelper output) :
     private static readonly TimeSpan RevocationBound = TimeSpan.FromSeconds(5);
 
     private static readonly string[] FollowUpCategories = ["identity", "orientation", "orientation_details", "contacts", "companion", "appointments"];
+    private static readonly string[] BookingCategories = ["identity", "companion", "appointments"];
+
+    /// <summary>The grants of step 1: body → purpose and categories.</summary>
+    private static readonly Dictionary<Guid, (string Purpose, string[] Categories)> Grants = new()
+    {
+        [DemoData.CcasNarbonne] = ("follow_up_coordination", FollowUpCategories),
+        [DemoData.CafAude] = ("follow_up_coordination", FollowUpCategories),
+        [DemoData.FranceServicesNarbonne] = ("appointment_booking", BookingCategories),
+    };
     private const string Need = "difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-aux-droits";
 
     // The person's data, each piece carrying a mark of its own, so that it can be looked for wherever it must not go.
@@ -84,6 +93,7 @@ public sealed class StoryTests(StoryFixture fixture, ITestOutputHelper output) :
 
         // 1. The CCAS social worker registers the person, who consents for 12 months: the CCAS and the CAF for the
         //    follow-up, France services for booking. The person activates their login with the code.
+        var registering = DateTimeOffset.UtcNow;
         var registered = (await ccas.Post("persons", new
         {
             givenName = _givenName,
@@ -91,13 +101,9 @@ public sealed class StoryTests(StoryFixture fixture, ITestOutputHelper output) :
             birthDate = _birthDate,
             email = _emailUser + "@exemple.fr",
             consentCollection = "in_person",
-            grants = new object[]
-            {
-                new { bodyId = DemoData.CcasNarbonne, categories = FollowUpCategories, purpose = "follow_up_coordination" },
-                new { bodyId = DemoData.CafAude, categories = FollowUpCategories, purpose = "follow_up_coordination" },
-                new { bodyId = DemoData.FranceServicesNarbonne, categories = new[] { "identity", "companion", "appointments" }, purpose = "appointment_booking" },
-            },
+            grants = Grants.Select(g => new { bodyId = g.Key, categories = g.Value.Categories, purpose = g.Value.Purpose }).ToArray(),
         }, idempotencyKey: Guid.NewGuid().ToString())).Expect(HttpStatusCode.Created).Json;
+        var registeredBy = DateTimeOffset.UtcNow;
         var personId = registered["id"]!.GetValue<Guid>();
         var code = registered["activationCode"]!.GetValue<string>();
         var consentIds = registered["consentIds"]!.AsArray().Select(c => c!.GetValue<Guid>()).ToArray();
@@ -116,6 +122,20 @@ public sealed class StoryTests(StoryFixture fixture, ITestOutputHelper output) :
             return activated.StatusCode == HttpStatusCode.OK;
         }, Propagation, "activation with the code");
         using var me = await As(fixture.Consents, login, password);
+
+        // Each grant runs 12 months from the registration.
+        var grants = (await me.Get("me/consent-record")).Expect(HttpStatusCode.OK).Json["consents"]!.AsArray().Select(c => c!).ToList();
+        Assert.Equal(consentIds.Order(), grants.Select(g => g["id"]!.GetValue<Guid>()).Order());
+        var grantOf = new Dictionary<Guid, Guid>();
+        foreach (var grant in grants)
+        {
+            var from = grant["validFrom"]!.GetValue<DateTimeOffset>();
+            var until = grant["validUntil"]!.GetValue<DateTimeOffset>();
+            Assert.InRange(from, registering.AddSeconds(-1), registeredBy.AddSeconds(1));
+            Assert.True(Math.Abs((until - from.AddMonths(12)).TotalMilliseconds) < 1, $"grant {grant["id"]}: from {from:O} until {until:O}, not 12 months");
+            grantOf[grant["body"]!["id"]!.GetValue<Guid>()] = grant["id"]!.GetValue<Guid>();
+        }
+        Assert.Equal(Grants.Keys.Order(), grantOf.Keys.Order());
         await NothingForTheOutsider(outsider, personId, "after registration");
 
         // 2. The person chooses the peer worker as companion: attends appointments, sees appointments and contacts.
@@ -206,8 +226,23 @@ public sealed class StoryTests(StoryFixture fixture, ITestOutputHelper output) :
         var record = await Eventually(() => me.Get("me/consent-record"),
             a => a.Status == HttpStatusCode.OK && a.Json["contactPersons"]!.AsArray().Any(b => b!["body"]!["id"]!.GetValue<Guid>() == DemoData.CafAude),
             "the CAF contact person in the consent record");
-        Assert.Equal(consentIds.Order(), record.Json["consents"]!.AsArray().Select(c => c!["id"]!.GetValue<Guid>()).Order());
+        Assert.Equal(_givenName, record.Json["person"]!["givenName"]!.GetValue<string>());
+        Assert.Equal(_familyName, record.Json["person"]!["familyName"]!.GetValue<string>());
+        var recorded = record.Json["consents"]!.AsArray().Select(c => c!).ToList();
+        Assert.Equal(consentIds.Order(), recorded.Select(c => c["id"]!.GetValue<Guid>()).Order());
+        foreach (var grant in recorded)
+        {
+            var body = grant["body"]!["id"]!.GetValue<Guid>();
+            Assert.True(Grants.TryGetValue(body, out var asked), $"a grant to an unexpected body {body}");
+            Assert.Equal(grantOf[body], grant["id"]!.GetValue<Guid>());
+            Assert.Equal(asked.Purpose, grant["purpose"]!.GetValue<string>());
+            Assert.Equal(asked.Categories.Order(), grant["categories"]!.AsArray().Select(c => c!.GetValue<string>()).Order());
+            Assert.Equal("active", grant["status"]!.GetValue<string>());
+        }
         Assert.Contains(record.Json["companions"]!.AsArray(), c => c!["id"]!.GetValue<Guid>() == companionId);
+        var contact = Assert.Single(record.Json["contactPersons"]!.AsArray())!;
+        Assert.Equal(DemoData.CafAude, contact["body"]!["id"]!.GetValue<Guid>());
+        Assert.Equal(cafAgentMember, Assert.Single(contact["contactPersons"]!.AsArray())!["memberId"]!.GetValue<Guid>());
         await EveryProfessionalReadLoggedExactlyOnce(me);
 
         // 8. The person revokes the CAF grant: within the bounded delay the CAF member's follow-up view answers 404,
