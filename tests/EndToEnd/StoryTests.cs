@@ -71,6 +71,9 @@ public sealed class StoryTests(StoryFixture fixture, ITestOutputHelper output) :
     /// <summary>Each body's grant (consent id), as the person's record gives it in step 1.</summary>
     private readonly Dictionary<Guid, Guid> _grantOf = [];
 
+    /// <summary>What an unknown id answers, per service and route, to compare the outsider's answers with.</summary>
+    private readonly Dictionary<(string Service, string Route), string> _unknownAnswers = [];
+
     private async Task<Api> As(IServiceHost service, string login, string password = "demo") =>
         new(fixture.Client(service, await fixture.Tokens.User(login, password)));
 
@@ -182,6 +185,7 @@ public sealed class StoryTests(StoryFixture fixture, ITestOutputHelper output) :
             _grantOf[grant["body"]!["id"]!.GetValue<Guid>()] = grant["id"]!.GetValue<Guid>();
         }
         Assert.Equal(Grants.Keys.Order(), _grantOf.Keys.Order());
+        story.ConsentIds = consentIds;
         await NothingForTheOutsider(outsider, story, "after step 1 (registration)");
 
         // 2. The person chooses the peer worker as companion: attends appointments, sees appointments and contacts.
@@ -192,6 +196,8 @@ public sealed class StoryTests(StoryFixture fixture, ITestOutputHelper output) :
             attendsAppointments = true,
             categories = new[] { "appointments", "contacts" },
         }, idempotencyKey: Guid.NewGuid().ToString())).Expect(HttpStatusCode.Created).Json["id"]!.GetValue<Guid>();
+        story.CompanionId = companionId;
+        await NothingForTheOutsider(outsider, story, "after step 2 (companion)");
 
         // 3. The social worker refers the person to the CAF for the prime d'activité (once the CAF's grant and the
         //    CCAS's registration have reached Referrals).
@@ -223,6 +229,7 @@ public sealed class StoryTests(StoryFixture fixture, ITestOutputHelper output) :
         var cafAgentMember = cafMembers["items"]!.AsArray().Single(m => m!["email"]?.GetValue<string>() == "caf-agent@demo")!["id"]!.GetValue<Guid>();
         await Eventually(() => caf.Put($"persons/{personId}/contact-persons/{DemoData.CafAude}", new { memberId = cafAgentMember }),
             a => a.Status is HttpStatusCode.OK or HttpStatusCode.Created, "the CAF's contact person");
+        await NothingForTheOutsider(outsider, story, "after step 4 (accepted, contact person)");
 
         // 5. The France services adviser finds the person by name and birth date, and books a CAF slot for the
         //    referral on the person's behalf, companion attending.
@@ -298,6 +305,7 @@ public sealed class StoryTests(StoryFixture fixture, ITestOutputHelper output) :
         Assert.Equal(DemoData.CafAude, contact["body"]!["id"]!.GetValue<Guid>());
         Assert.Equal(cafAgentMember, Assert.Single(contact["contactPersons"]!.AsArray())!["memberId"]!.GetValue<Guid>());
         await AccessLogHoldsEveryReadOnce(me, personId, "step 7");
+        await NothingForTheOutsider(outsider, story, "after step 7 (consent record)");
 
         // 8. The person revokes the CAF grant: within the bounded delay the CAF member's follow-up view, which showed
         //    the referral just before, answers 404; the CAF keeps only its stubs, and the denied reads appear in the
@@ -406,34 +414,88 @@ public sealed class StoryTests(StoryFixture fixture, ITestOutputHelper output) :
             new Api(fixture.Client(fixture.Referrals, token)), new Api(fixture.Client(fixture.Appointments, token)));
     }
 
-    /// <summary>The outsider's reads answer the 404 of an unknown id, and are denied reads in the person's access log.</summary>
+    /// <summary>
+    /// The outsider probes every route that exposes what the story has created so far: each answers the 404 of an
+    /// unknown id (and is a denied read in the person's access log), the search finds nothing (a denied read too),
+    /// the outsider's own lists hold nothing, and the lists of other bodies and the erasure are closed (403).
+    /// </summary>
     private async Task NothingForTheOutsider(OutsiderApis outsider, Story story, string when)
     {
         var p = story.PersonId;
-        var probes = new List<(string Service, string Route, string Path)>
+        var u = Guid.NewGuid();
+        var probes = new List<(string Service, string Route, string Path, string Unknown)>
         {
-            ("consents", "/persons/{id:guid}", $"persons/{p}"),
-            ("consents", "/persons/{id:guid}/consents", $"persons/{p}/consents"),
-            ("referrals", "/persons/{personId:guid}/follow-up", $"persons/{p}/follow-up"),
-            ("appointments", "/persons/{personId:guid}/appointments", $"persons/{p}/appointments"),
+            ("consents", "/persons/{id:guid}", $"persons/{p}", $"persons/{u}"),
+            ("consents", "/persons/{id:guid}/consents", $"persons/{p}/consents", $"persons/{u}/consents"),
+            ("consents", "/persons/{id:guid}/consent-receipt", $"persons/{p}/consent-receipt", $"persons/{u}/consent-receipt"),
+            ("consents", "/persons/{id:guid}/companions", $"persons/{p}/companions", $"persons/{u}/companions"),
+            ("consents", "/persons/{id:guid}/contact-persons", $"persons/{p}/contact-persons", $"persons/{u}/contact-persons"),
+            ("consents", "/persons/{id:guid}/export", $"persons/{p}/export", $"persons/{u}/export"),
+            ("consents", "/persons/{id:guid}/exports/{exportId:guid}", $"persons/{p}/exports/{Guid.NewGuid()}", $"persons/{u}/exports/{Guid.NewGuid()}"),
+            ("referrals", "/persons/{personId:guid}/follow-up", $"persons/{p}/follow-up", $"persons/{u}/follow-up"),
+            ("referrals", "/persons/{personId:guid}/contact-persons", $"persons/{p}/contact-persons", $"persons/{u}/contact-persons"),
+            ("referrals", "/persons/{personId:guid}/accompaniments", $"persons/{p}/accompaniments", $"persons/{u}/accompaniments"),
+            ("appointments", "/persons/{personId:guid}/appointments", $"persons/{p}/appointments", $"persons/{u}/appointments"),
         };
-        if (story.ReferralId is { } r) probes.Add(("referrals", "/referrals/{id:guid}", $"referrals/{r}"));
-        if (story.AppointmentId is { } a) probes.Add(("appointments", "/appointments/{id:guid}", $"appointments/{a}"));
-        foreach (var (service, route, path) in probes)
+        foreach (var consent in story.ConsentIds)
         {
-            var answer = await outsider.For(service).Get(path);
-            Expect(outsider.Reader, service, "GET " + route, Denied);
-            Assert.True(answer.Status == HttpStatusCode.NotFound, $"{when}: the outsider got {(int)answer.Status} on GET {route}: {answer.Body?.ToJsonString()}");
-            Assert.Equal(NotFoundType, answer.Json["type"]!.GetValue<string>());
-            foreach (var (data, mark) in Canaries())
-            {
-                Assert.False(answer.Json.ToJsonString().Contains(mark, StringComparison.OrdinalIgnoreCase), $"{when}: the {data} on GET {route}");
-            }
+            probes.Add(("consents", "/persons/{id:guid}/consents/{consentId:guid}", $"persons/{p}/consents/{consent}", $"persons/{u}/consents/{Guid.NewGuid()}"));
+            probes.Add(("consents", "/persons/{id:guid}/consents/{consentId:guid}/fhir", $"persons/{p}/consents/{consent}/fhir",
+                $"persons/{u}/consents/{Guid.NewGuid()}/fhir"));
         }
+        if (story.CompanionId is { } c)
+        {
+            probes.Add(("consents", "/persons/{id:guid}/companions/{companionId:guid}", $"persons/{p}/companions/{c}", $"persons/{u}/companions/{Guid.NewGuid()}"));
+        }
+        if (story.ReferralId is { } r) probes.Add(("referrals", "/referrals/{id:guid}", $"referrals/{r}", $"referrals/{Guid.NewGuid()}"));
+        if (story.AppointmentId is { } a)
+        {
+            probes.Add(("appointments", "/appointments/{id:guid}", $"appointments/{a}", $"appointments/{Guid.NewGuid()}"));
+            probes.Add(("appointments", "/appointments/{id:guid}/ics", $"appointments/{a}/ics", $"appointments/{Guid.NewGuid()}/ics"));
+        }
+
+        foreach (var (service, route, path, unknownPath) in probes)
+        {
+            var api = outsider.For(service);
+            var answer = await api.Get(path);
+            Expect(outsider.Reader, service, "GET " + route, Denied);
+            if (!_unknownAnswers.TryGetValue((service, route), out var unknown))
+            {
+                unknown = _unknownAnswers[(service, route)] = Shape(await api.Get(unknownPath));
+            }
+            Assert.True(answer.Status == HttpStatusCode.NotFound, $"{when}: the outsider got {(int)answer.Status} on GET {route}: {answer.Body?.ToJsonString()}");
+            Assert.True(unknown == Shape(answer), $"{when}: GET {route} answers the outsider {Shape(answer)}, an unknown id {unknown}");
+        }
+
         var search = await outsider.Consents.Get(SearchPath);
         Expect(outsider.Reader, "consents", "GET /persons", Denied);
         Assert.Equal(HttpStatusCode.OK, search.Status);
-        Assert.Empty(search.Json.AsArray());
+        Assert.True(search.Json.AsArray().Count == 0, $"{when}: the outsider's search found {search.Json.ToJsonString()}");
+
+        var erasure = await outsider.Consents.Get($"persons/{p}/erasure");
+        Assert.True(erasure.Status == HttpStatusCode.Forbidden, $"{when}: the outsider got {(int)erasure.Status} on GET /persons/{{id}}/erasure");
+
+        foreach (var direction in new[] { "inbox", "outbox" })
+        {
+            var list = await outsider.Referrals.Get($"referrals?bodyId={outsider.Reader.BodyId}&direction={direction}");
+            Assert.Equal(HttpStatusCode.OK, list.Status);
+            // A body of its own, that never sent nor received a referral: nothing, and certainly not the story's.
+            Assert.True(list.Json["items"]!.AsArray().Count == 0, $"{when}: the outsider's {direction} holds {list.Json.ToJsonString()}");
+            foreach (var other in new[] { DemoData.CafAude, DemoData.CcasNarbonne })
+            {
+                var theirs = await outsider.Referrals.Get($"referrals?bodyId={other}&direction={direction}");
+                Assert.True(theirs.Status == HttpStatusCode.Forbidden, $"{when}: the outsider got {(int)theirs.Status} on the {direction} of {other}");
+            }
+        }
+    }
+
+    /// <summary>An answer's status and body without what differs from request to request (trace id, instance).</summary>
+    private static string Shape(Answer answer)
+    {
+        if (answer.Body?.DeepClone() is not JsonObject body) return $"{(int)answer.Status} {answer.Body?.ToJsonString()}";
+        body.Remove("traceId");
+        body.Remove("instance");
+        return $"{(int)answer.Status} {body.ToJsonString()}";
     }
 
     /// <summary>An admin adds a CAF place and opens a schedule there; the first free slot bookable by partners.</summary>
@@ -598,6 +660,8 @@ public sealed class StoryTests(StoryFixture fixture, ITestOutputHelper output) :
     private sealed class Story
     {
         public Guid PersonId { get; set; }
+        public Guid[] ConsentIds { get; set; } = [];
+        public Guid? CompanionId { get; set; }
         public Guid? ReferralId { get; set; }
         public Guid? AppointmentId { get; set; }
     }
