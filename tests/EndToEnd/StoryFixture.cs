@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Coordination.Testing;
 using Identity.Api.Accounts.Inviting;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,30 +8,29 @@ using Microsoft.Extensions.Logging;
 namespace EndToEnd.Tests;
 
 /// <summary>
-/// The five services on one database and vhost, with every log line and every span of the run captured
-/// (to prove that the person's name never reaches them) and the invitation channel captured (this version
-/// has no mail) so the story can bring in a professional of a third body.
+/// The five services on one database and vhost, with every log line (its message, values, scopes and exception) and
+/// every span (name, tags, events, status, links, baggage) of the run captured, to prove that the person's data never
+/// reaches them; and the invitation channel captured (this version has no mail) so the story can bring in a
+/// professional of a third body.
 /// </summary>
 public sealed class StoryFixture : CoordinationFixture, IDisposable
 {
-    private readonly ActivityListener _spans;
-
     public StoryFixture() : base(Services.All)
     {
-        _spans = new ActivityListener
-        {
-            ShouldListenTo = _ => true,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = Spans.Add,
-        };
-        ActivitySource.AddActivityListener(_spans);
     }
 
-    public ConcurrentQueue<string> LogLines { get; } = new();
+    /// <summary>
+    /// One capture per service: a capture reads the scopes of the logger factory it is registered in, so one capture
+    /// shared by the five services would see only the scopes of the last one started.
+    /// </summary>
+    public ConcurrentDictionary<string, LogCapture> Logs { get; } = new();
 
-    public ConcurrentBag<Activity> Spans { get; } = [];
+    /// <summary>Listening from construction, before any service starts.</summary>
+    public SpanCapture Spans { get; } = new();
 
     public ConcurrentDictionary<string, Uri> Invitations { get; } = new();
+
+    public IReadOnlyList<CapturedLog> LogEntries => Logs.Values.SelectMany(l => l.Entries).ToList();
 
     protected override IEnumerable<KeyValuePair<string, string?>> Settings(string service) =>
         // Everything is logged, down to Debug, so the canary scan has something to scan.
@@ -40,7 +38,7 @@ public sealed class StoryFixture : CoordinationFixture, IDisposable
 
     protected override void ConfigureServices(string service, IServiceCollection collection)
     {
-        collection.AddLogging(l => l.AddProvider(new CapturingLoggerProvider(LogLines)));
+        collection.AddSingleton<ILoggerProvider>(Logs.GetOrAdd(service, _ => new LogCapture()));
         if (service == "identity")
         {
             collection.RemoveAll<IInvitationSender>();
@@ -48,7 +46,7 @@ public sealed class StoryFixture : CoordinationFixture, IDisposable
         }
     }
 
-    public void Dispose() => _spans.Dispose();
+    public void Dispose() => Spans.Dispose();
 
     private sealed class CapturedInvitations(ConcurrentDictionary<string, Uri> links) : IInvitationSender
     {
@@ -57,25 +55,5 @@ public sealed class StoryFixture : CoordinationFixture, IDisposable
             links[login] = link;
             return Task.CompletedTask;
         }
-    }
-}
-
-/// <summary>Keeps every formatted log line (and its exception) of every service of the run.</summary>
-public sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
-{
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
     }
 }
