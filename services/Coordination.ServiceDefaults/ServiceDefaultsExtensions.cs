@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Coordination.ServiceDefaults;
 
@@ -48,6 +49,10 @@ public static class ServiceDefaultsExtensions
         // Binding failures (malformed JSON, wrong types) reach ExceptionMapping, which names the field.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.WebHostDefaults(service);
+        // ASP.NET Core's "Request starting/finished" lines print the whole URL, query string included, and the
+        // search of a person by names and birth date is a GET: whatever a deployment's configuration raises
+        // Microsoft.AspNetCore to, these lines stay off (a rule for this exact category outranks a broader one).
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.Services.AddScoped<IdempotencyScope>();
 
         builder.AddCoordinationAuth(service, tokens);
