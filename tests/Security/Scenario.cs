@@ -35,6 +35,7 @@ public sealed record Scenario(
     Guid FreeSlot,
     Leaver Leaver,
     string IdentityTokenOfA,
+    string AccessTokenWithoutOpenId,
     string PartnerClientId,
     string PartnerClientSecret,
     IReadOnlyList<string> Timeline)
@@ -134,6 +135,8 @@ public sealed class ScenarioBuilder(SecurityFixture fixture)
 
         Step("directory set up and copied");
         var leaver = await SignInLeaver(leaverEmail, leaverMember);
+        // A real access token of a professional, asked for without the openid scope: userinfo is OpenID Connect's.
+        var withoutOpenId = (await fixture.Tokens.CodeFlow("social-worker@demo", "demo", "referrals")).AccessToken!;
         Step("leaver signed in");
 
         // ---- Appointments: the CCAS webhook endpoint (before any booking), a Mairie schedule for partners, a CCAS one for persons ----
@@ -361,7 +364,7 @@ public sealed class ScenarioBuilder(SecurityFixture fixture)
         everyone.AddRange(actors);
         everyone.Add(Actor.Anonymous());
         return new Scenario(everyone, targetA, targetB, contexts, shelter, webhook, appointmentA, appointmentB, slotA, leaver,
-            tokensA.IdentityToken!, PartnerClient, PartnerSecret, _timeline);
+            tokensA.IdentityToken!, withoutOpenId, PartnerClient, PartnerSecret, _timeline);
     }
 
     // ---- Actors ----
@@ -423,17 +426,25 @@ public sealed class ScenarioBuilder(SecurityFixture fixture)
 
     private async Task<Leaver> SignInLeaver(string email, Guid memberId)
     {
+        var tokens = await SignInInvited(email, "openid offline_access referrals");
+        return new Leaver(memberId, email, tokens.RefreshToken ?? throw new InvalidOperationException("No refresh token."));
+    }
+
+    /// <summary>A member added through Directory: their invitation's set-password form, then the code flow.</summary>
+    private async Task<Duende.IdentityModel.Client.TokenResponse> SignInInvited(string email, string scope)
+    {
         await CoordinationFixture.AssertEventually(() => Task.FromResult(fixture.Invitations.Links.ContainsKey(email)),
-            SecurityFixture.Delivery, "the leaver's invitation");
+            SecurityFixture.Delivery, $"the invitation of {email}");
+        // Body and role come from Directory's membership: a token taken before they arrive would carry neither.
+        await Wait("identity", async s => await s.Query<Account>().AnyAsync(a => a.Login == email && a.BodyId != null), $"the membership of {email} at Identity");
         const string password = "un long mot de passe";
         using (var browser = fixture.Tokens.Browser())
         {
             var set = await HtmlForms.Submit(browser, fixture.Invitations.Links[email].PathAndQuery.TrimStart('/'),
                 new Dictionary<string, string> { ["password"] = password, ["passwordConfirmation"] = password });
-            if (set.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"Setting the leaver's password: {(int)set.StatusCode}");
+            if (set.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"Setting the password of {email}: {(int)set.StatusCode}");
         }
-        var tokens = await fixture.Tokens.CodeFlow(email, password, "openid offline_access referrals");
-        return new Leaver(memberId, email, tokens.RefreshToken ?? throw new InvalidOperationException("No refresh token."));
+        return await fixture.Tokens.CodeFlow(email, password, scope);
     }
 
     private async Task Activate(Guid personId, string code, string login)
