@@ -123,6 +123,12 @@ public sealed class ScenarioBuilder(SecurityFixture fixture)
         {
             ["email"] = $"referente.{contactToken}@ccas.example", ["displayName"] = "Référente " + contactToken, ["role"] = "social_worker",
         });
+        // A peer worker of the peer workers' association whom A never chose (the demo's only peer worker is A's companion).
+        var peerEmail = $"pair-aidant.{Canary("x")}@pairs.example";
+        var peerMember = await Create("directory", $"bodies/{DemoData.AssociationPairs}/members", admin, new JsonObject
+        {
+            ["email"] = peerEmail, ["displayName"] = "Pair aidant de l'association", ["role"] = "peer_worker",
+        });
         var leaverEmail = $"sortant.{Canary("x")}@caf.example";
         var leaverMember = await Create("directory", $"bodies/{Caf}/members", admin, new JsonObject
         {
@@ -135,9 +141,15 @@ public sealed class ScenarioBuilder(SecurityFixture fixture)
 
         Step("directory set up and copied");
         var leaver = await SignInLeaver(leaverEmail, leaverMember);
+        var otherPeer = await SignInInvited(peerEmail, "openid offline_access " + Tokens.AllApiScopes);
+        actors.Add(Actor.FromToken("peer-worker", "peer worker of the peer workers' association, not A's companion", otherPeer.AccessToken!));
+        if (actors[^1] is not { IsProfessional: true, Role: "peer_worker" } peer || peer.Subject == actors.Single(x => x.Name == "companion-of-a").Subject)
+        {
+            throw new InvalidOperationException($"The second peer worker's token is not a peer worker's other than A's companion: {actors[^1].Role}.");
+        }
         // A real access token of a professional, asked for without the openid scope: userinfo is OpenID Connect's.
         var withoutOpenId = (await fixture.Tokens.CodeFlow("social-worker@demo", "demo", "referrals")).AccessToken!;
-        Step("leaver signed in");
+        Step("leaver and second peer worker signed in");
 
         // ---- Appointments: the CCAS webhook endpoint (before any booking), a Mairie schedule for partners, a CCAS one for persons ----
         var webhook = await Create("appointments", "webhook-endpoints", coordinator, new JsonObject
@@ -380,7 +392,7 @@ public sealed class ScenarioBuilder(SecurityFixture fixture)
         ("desk-receiving", "mairie-secretary@demo", "Mairie secretary: the Mairie receives A's referral and hosts A's appointment"),
         ("adviser-booking", "adviser@demo", "France services adviser, who booked A's appointment"),
         ("social-worker-uninvolved", "caf-agent@demo", "social worker of the CAF, never involved with A"),
-        ("peer-worker", "volunteer@demo", "volunteer of the peer workers' association, a plain professional"),
+        ("volunteer", "volunteer@demo", "volunteer of the peer workers' association, a plain professional"),
         ("admin", "admin@demo", "administrator (code flow)"),
     ];
 
