@@ -12,7 +12,7 @@ namespace Security.Tests;
 /// the order or the threads the cases run on, and a route added to a service does not change the others' cases.
 /// Elsewhere the run's seed is COORDINATION_FUZZ_SEED when set (to replay a run), or a random one. A failure names
 /// the run's seed, the route, the case's number and the case's own CsCheck seed:
-/// <c>gen.Generate(PCG.Parse(seed), null, out _)</c> (or <c>SampleAsync(…, seed: seed, iter: 1)</c>) makes that case again.
+/// <c>gen.Generate(PCG.Parse(seed), null, out _)</c> makes that case again.
 /// </summary>
 public static class FuzzSeeds
 {
