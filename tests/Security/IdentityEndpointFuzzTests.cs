@@ -22,7 +22,9 @@ namespace Security.Tests;
 /// <c>error:</c> text page, or a WWW-Authenticate challenge) or Problem Details (what the service defaults map: a form
 /// over the reader's limits, a body over the size limit, a method not allowed); a form's error is its HTML page
 /// (declared in the document) or Problem Details; a redirect goes only to Identity itself or to an address a client
-/// registered, never to one a request named. Cases come from <see cref="FuzzSeeds"/> like the rest of the fuzzing.
+/// registered, never to one a request named. Userinfo refuses with a Bearer challenge, answers 403 only for a missing
+/// scope (insufficient_scope) and 200 only to a real token granted openid; the token endpoint succeeds only with a token.
+/// Cases come from <see cref="FuzzSeeds"/> like the rest of the fuzzing.
 /// </summary>
 [Collection(SecurityCollection.Name)]
 public sealed partial class IdentityEndpointFuzzTests(SecurityFixture fixture, ITestOutputHelper output)
