@@ -136,7 +136,10 @@ public sealed class ApiCatalog
 /// </summary>
 public static class Examples
 {
-    public static JsonNode? For(ApiDocument document, JsonNode? schema, Func<string, JsonNode?>? hint = null, string? name = null, int depth = 0)
+    /// <param name="newId">Where uuids come from (the fuzzing derives them from its seed); new random ones otherwise.</param>
+    /// <param name="now">The instant dates are taken from (the fuzzing fixes it); the clock otherwise.</param>
+    public static JsonNode? For(ApiDocument document, JsonNode? schema, Func<string, JsonNode?>? hint = null, string? name = null, int depth = 0,
+        Func<Guid>? newId = null, DateTimeOffset? now = null)
     {
         if (name is not null && hint?.Invoke(name) is { } hinted) return hinted.DeepClone();
         schema = document.Resolve(schema);
@@ -145,22 +148,22 @@ public static class Examples
         if ((s["oneOf"] ?? s["anyOf"]) is JsonArray choices)
         {
             var concrete = choices.FirstOrDefault(c => document.Resolve(c) is JsonObject o && !IsNullOnly(o)) ?? choices.FirstOrDefault();
-            return For(document, concrete, hint, null, depth + 1);
+            return For(document, concrete, hint, null, depth + 1, newId, now);
         }
         var type = TypeOf(s);
         var format = s["format"]?.GetValue<string>();
         return type switch
         {
-            "object" => Object(document, s, hint, depth),
-            "array" => new JsonArray(For(document, s["items"], hint, null, depth + 1)),
+            "object" => Object(document, s, hint, depth, newId, now),
+            "array" => new JsonArray(For(document, s["items"], hint, null, depth + 1, newId, now)),
             "integer" => JsonValue.Create(1),
             "number" => JsonValue.Create(1.5),
             "boolean" => JsonValue.Create(false),
             "string" => format switch
             {
-                "uuid" => JsonValue.Create(Guid.NewGuid()),
-                "date" => JsonValue.Create(DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
-                "date-time" => JsonValue.Create(DateTimeOffset.UtcNow.AddDays(1).ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
+                "uuid" => JsonValue.Create(newId?.Invoke() ?? Guid.NewGuid()),
+                "date" => JsonValue.Create((now ?? DateTimeOffset.UtcNow).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
+                "date-time" => JsonValue.Create((now ?? DateTimeOffset.UtcNow).AddDays(1).ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
                 "time" => JsonValue.Create("09:00:00"),
                 "int32" or "int64" => JsonValue.Create(1),
                 _ => JsonValue.Create("Exemple de valeur"),
@@ -169,7 +172,8 @@ public static class Examples
         };
     }
 
-    private static JsonObject Object(ApiDocument document, JsonObject schema, Func<string, JsonNode?>? hint, int depth)
+    private static JsonObject Object(ApiDocument document, JsonObject schema, Func<string, JsonNode?>? hint, int depth, Func<Guid>? newId,
+        DateTimeOffset? now)
     {
         var result = new JsonObject();
         var required = (schema["required"] as JsonArray ?? []).Select(r => r!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
@@ -177,7 +181,7 @@ public static class Examples
         {
             var hinted = hint?.Invoke(property);
             if (!required.Contains(property) && hinted is null) continue;
-            result[property] = hinted?.DeepClone() ?? For(document, propertySchema, hint, null, depth + 1);
+            result[property] = hinted?.DeepClone() ?? For(document, propertySchema, hint, null, depth + 1, newId, now);
         }
         return result;
     }

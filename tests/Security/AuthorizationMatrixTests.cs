@@ -116,7 +116,8 @@ public sealed class AuthorizationMatrixTests(SecurityFixture fixture, ITestOutpu
             .AppendLine($"Leaks: {leaks.Count}; other findings: {findings.Count - leaks.Count}; known deviations (ADR 0042, not failing): {debatable.Count}")
             .AppendLine($"Access log: {audited} reads of A's data by others (granted or denied) checked one for one in A's access log; " +
                 $"{unlogged.Count} (reader, route) pairs wrong ({KnownUnloggedReads.Length} known)")
-            .AppendLine($"Telemetry: {lines} log lines and {spans} spans of the whole run scanned for the persons' names, notes and reasons: " +
+            .AppendLine($"Telemetry: {lines} log lines (message, state values, scopes) and {spans} spans (name, tags, status, baggage, events, links) " +
+                "of the whole run scanned for the persons' names, notes and reasons: " +
                 $"{telemetry.Count} found");
         // The pairs left out are mutations the oracle lets the actor make (sending them would change the scenario under
         // test; each service's own tests cover them) and reads of the caller's own body by a caller without one.
@@ -150,6 +151,35 @@ public sealed class AuthorizationMatrixTests(SecurityFixture fixture, ITestOutpu
         Assert.Contains(leaks, l => l.StartsWith("leak of A's given name", StringComparison.Ordinal));
         Assert.Contains(leaks, l => l.StartsWith("leak of the reason of A's referral to the Mairie", StringComparison.Ordinal));
         Assert.NotEmpty(tells);
+    }
+
+    /// <summary>
+    /// The capture the canary scan reads sees what an exporter would: a name put in a span's event, status description or
+    /// baggage, or in a log scope or a state value no message shows, is in the text scanned.
+    /// </summary>
+    [Fact]
+    public void TelemetryCapture_SeesSpanEventsStatusBaggageAndLogScopes()
+    {
+        var tokens = Enumerable.Range(0, 5).Select(i => $"sonde{i}" + Guid.NewGuid().ToString("N")).ToArray();
+        using (var source = new System.Diagnostics.ActivitySource("Security.Tests.Probe"))
+        using (var activity = source.StartActivity("probe"))
+        {
+            Assert.NotNull(activity);
+            activity.SetBaggage("probe", tokens[0]);
+            activity.AddEvent(new System.Diagnostics.ActivityEvent("probe", tags: new System.Diagnostics.ActivityTagsCollection { ["value"] = tokens[1] }));
+            activity.SetStatus(System.Diagnostics.ActivityStatusCode.Error, tokens[2]);
+        }
+        var logger = fixture.Host("consents").Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Security.Tests.Probe");
+        using (logger.BeginScope(new Dictionary<string, object> { ["probe"] = tokens[3] }))
+        {
+            Microsoft.Extensions.Logging.LoggerExtensions.Log(logger, Microsoft.Extensions.Logging.LogLevel.Information, "Probe {Shown}", "shown");
+        }
+        Func<List<KeyValuePair<string, object?>>, Exception?, string> silent = (_, _) => "a message that does not show its state";
+        logger.Log(Microsoft.Extensions.Logging.LogLevel.Information, default, new Dictionary<string, object?> { ["hidden"] = tokens[4] }.ToList(), null, silent);
+        var spans = fixture.Spans.ToArray();
+        var lines = fixture.LogLines.ToArray();
+        foreach (var token in tokens[..3]) Assert.Contains(spans, s => s.Contains(token, StringComparison.Ordinal));
+        foreach (var token in tokens[3..]) Assert.Contains(lines, l => l.Contains(token, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -236,8 +266,9 @@ public sealed class AuthorizationMatrixTests(SecurityFixture fixture, ITestOutpu
 
     /// <summary>
     /// No log line or span of the run so far (the scenario, and every request of the matrix, refused ones included)
-    /// carries a name, e-mail, note, reason or companion of the persons. Ids and dates are not names; directory data
-    /// (a member's or a body's name) is public.
+    /// carries a name, e-mail, note, reason or companion of the persons: a line with its state's values and the scopes it
+    /// was written in, a span with its tags, status description, baggage, events and links (<see cref="SecurityFixture"/>).
+    /// Ids and dates are not names; directory data (a member's or a body's name) is public.
     /// </summary>
     private List<string> NamesInTelemetry(Scenario scenario, out int lines, out int spans)
     {

@@ -8,6 +8,12 @@ namespace Security.Tests;
 /// <summary>An answer as the suite judges it: status, media type, the whole body as text, and the headers it uses.</summary>
 public sealed record Answer(int Status, string? MediaType, string Body, string? ETag)
 {
+    /// <summary>Where a redirect sends the client (Identity's OAuth endpoints and pages).</summary>
+    public string? Location { get; init; }
+
+    /// <summary>The WWW-Authenticate challenge, where an OAuth error may be told (userinfo).</summary>
+    public string? Challenge { get; init; }
+
     public bool IsSuccess => Status is >= 200 and < 300;
 
     public bool IsProblem => MediaType == "application/problem+json";
@@ -86,7 +92,11 @@ public sealed class Clients(Func<string, Uri> baseAddress)
         }
         using var response = await For(request.Service).SendAsync(message);
         var body = await response.Content.ReadAsStringAsync();
-        return new Answer((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, response.Headers.ETag?.ToString());
+        return new Answer((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, response.Headers.ETag?.ToString())
+        {
+            Location = response.Headers.Location?.ToString(),
+            Challenge = response.Headers.WwwAuthenticate.Count > 0 ? string.Join(", ", response.Headers.WwwAuthenticate) : null,
+        };
     }
 
     public Task<Answer> Send(Request request, Actor actor) => Send(request, actor.Token);

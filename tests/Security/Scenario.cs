@@ -35,6 +35,7 @@ public sealed record Scenario(
     Guid FreeSlot,
     Leaver Leaver,
     string IdentityTokenOfA,
+    string AccessTokenWithoutOpenId,
     string PartnerClientId,
     string PartnerClientSecret,
     IReadOnlyList<string> Timeline)
@@ -122,6 +123,12 @@ public sealed class ScenarioBuilder(SecurityFixture fixture)
         {
             ["email"] = $"referente.{contactToken}@ccas.example", ["displayName"] = "Référente " + contactToken, ["role"] = "social_worker",
         });
+        // A peer worker of the peer workers' association whom A never chose (the demo's only peer worker is A's companion).
+        var peerEmail = $"pair-aidant.{Canary("x")}@pairs.example";
+        var peerMember = await Create("directory", $"bodies/{DemoData.AssociationPairs}/members", admin, new JsonObject
+        {
+            ["email"] = peerEmail, ["displayName"] = "Pair aidant de l'association", ["role"] = "peer_worker",
+        });
         var leaverEmail = $"sortant.{Canary("x")}@caf.example";
         var leaverMember = await Create("directory", $"bodies/{Caf}/members", admin, new JsonObject
         {
@@ -134,7 +141,15 @@ public sealed class ScenarioBuilder(SecurityFixture fixture)
 
         Step("directory set up and copied");
         var leaver = await SignInLeaver(leaverEmail, leaverMember);
-        Step("leaver signed in");
+        var otherPeer = await SignInInvited(peerEmail, "openid offline_access " + Tokens.AllApiScopes);
+        actors.Add(Actor.FromToken("peer-worker", "peer worker of the peer workers' association, not A's companion", otherPeer.AccessToken!));
+        if (actors[^1] is not { IsProfessional: true, Role: "peer_worker" } peer || peer.Subject == actors.Single(x => x.Name == "companion-of-a").Subject)
+        {
+            throw new InvalidOperationException($"The second peer worker's token is not a peer worker's other than A's companion: {actors[^1].Role}.");
+        }
+        // A real access token of a professional, asked for without the openid scope: userinfo is OpenID Connect's.
+        var withoutOpenId = (await fixture.Tokens.CodeFlow("social-worker@demo", "demo", "referrals")).AccessToken!;
+        Step("leaver and second peer worker signed in");
 
         // ---- Appointments: the CCAS webhook endpoint (before any booking), a Mairie schedule for partners, a CCAS one for persons ----
         var webhook = await Create("appointments", "webhook-endpoints", coordinator, new JsonObject
@@ -361,7 +376,7 @@ public sealed class ScenarioBuilder(SecurityFixture fixture)
         everyone.AddRange(actors);
         everyone.Add(Actor.Anonymous());
         return new Scenario(everyone, targetA, targetB, contexts, shelter, webhook, appointmentA, appointmentB, slotA, leaver,
-            tokensA.IdentityToken!, PartnerClient, PartnerSecret, _timeline);
+            tokensA.IdentityToken!, withoutOpenId, PartnerClient, PartnerSecret, _timeline);
     }
 
     // ---- Actors ----
@@ -377,7 +392,7 @@ public sealed class ScenarioBuilder(SecurityFixture fixture)
         ("desk-receiving", "mairie-secretary@demo", "Mairie secretary: the Mairie receives A's referral and hosts A's appointment"),
         ("adviser-booking", "adviser@demo", "France services adviser, who booked A's appointment"),
         ("social-worker-uninvolved", "caf-agent@demo", "social worker of the CAF, never involved with A"),
-        ("peer-worker", "volunteer@demo", "volunteer of the peer workers' association, a plain professional"),
+        ("volunteer", "volunteer@demo", "volunteer of the peer workers' association, a plain professional"),
         ("admin", "admin@demo", "administrator (code flow)"),
     ];
 
@@ -423,17 +438,25 @@ public sealed class ScenarioBuilder(SecurityFixture fixture)
 
     private async Task<Leaver> SignInLeaver(string email, Guid memberId)
     {
+        var tokens = await SignInInvited(email, "openid offline_access referrals");
+        return new Leaver(memberId, email, tokens.RefreshToken ?? throw new InvalidOperationException("No refresh token."));
+    }
+
+    /// <summary>A member added through Directory: their invitation's set-password form, then the code flow.</summary>
+    private async Task<Duende.IdentityModel.Client.TokenResponse> SignInInvited(string email, string scope)
+    {
         await CoordinationFixture.AssertEventually(() => Task.FromResult(fixture.Invitations.Links.ContainsKey(email)),
-            SecurityFixture.Delivery, "the leaver's invitation");
+            SecurityFixture.Delivery, $"the invitation of {email}");
+        // Body and role come from Directory's membership: a token taken before they arrive would carry neither.
+        await Wait("identity", async s => await s.Query<Account>().AnyAsync(a => a.Login == email && a.BodyId != null), $"the membership of {email} at Identity");
         const string password = "un long mot de passe";
         using (var browser = fixture.Tokens.Browser())
         {
             var set = await HtmlForms.Submit(browser, fixture.Invitations.Links[email].PathAndQuery.TrimStart('/'),
                 new Dictionary<string, string> { ["password"] = password, ["passwordConfirmation"] = password });
-            if (set.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"Setting the leaver's password: {(int)set.StatusCode}");
+            if (set.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"Setting the password of {email}: {(int)set.StatusCode}");
         }
-        var tokens = await fixture.Tokens.CodeFlow(email, password, "openid offline_access referrals");
-        return new Leaver(memberId, email, tokens.RefreshToken ?? throw new InvalidOperationException("No refresh token."));
+        return await fixture.Tokens.CodeFlow(email, password, scope);
     }
 
     private async Task Activate(Guid personId, string code, string login)

@@ -24,7 +24,7 @@ public sealed class SecurityFixture : CoordinationFixture, IAsyncLifetime, IDisp
         {
             ShouldListenTo = _ => true,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a => Spans.Add(a.DisplayName + " " + string.Join(' ', a.TagObjects.Select(t => t.Value?.ToString()))),
+            ActivityStopped = a => Spans.Add(Describe(a)),
         };
         ActivitySource.AddActivityListener(_spans);
     }
@@ -32,7 +32,10 @@ public sealed class SecurityFixture : CoordinationFixture, IAsyncLifetime, IDisp
     /// <summary>Every log line of every service at Information and above (the console keeps Warning), for the canary scan.</summary>
     public ConcurrentQueue<string> LogLines { get; } = new();
 
-    /// <summary>Every span of the run (the services' and the test's own), as its name and tag values.</summary>
+    /// <summary>
+    /// Every span of the run (the services' and the test's own) as text: its name, tags, status description, baggage, and
+    /// its events (an exception's message, say) with their tags; its links' tags too.
+    /// </summary>
     public ConcurrentBag<string> Spans { get; } = [];
 
     /// <summary>How long one fact may take to travel through RabbitMQ to another service's copies.</summary>
@@ -67,6 +70,24 @@ public sealed class SecurityFixture : CoordinationFixture, IAsyncLifetime, IDisp
         collection.AddSingleton<IInvitationSender>(Invitations);
     }
 
+    public static string Describe(Activity a)
+    {
+        var text = new System.Text.StringBuilder(a.DisplayName).Append(" | ").Append(a.OperationName);
+        foreach (var (key, value) in a.TagObjects) text.Append(' ').Append(key).Append('=').Append(value);
+        text.Append(" | status ").Append(a.Status).Append(' ').Append(a.StatusDescription);
+        foreach (var (key, value) in a.Baggage) text.Append(" | baggage ").Append(key).Append('=').Append(value);
+        foreach (var e in a.Events)
+        {
+            text.Append(" | event ").Append(e.Name);
+            foreach (var (key, value) in e.Tags) text.Append(' ').Append(key).Append('=').Append(value);
+        }
+        foreach (var link in a.Links)
+        {
+            foreach (var (key, value) in link.Tags ?? []) text.Append(" | link ").Append(key).Append('=').Append(value);
+        }
+        return text.ToString();
+    }
+
     async Task IAsyncLifetime.InitializeAsync()
     {
         await InitializeAsync();
@@ -80,23 +101,47 @@ public sealed class SecurityFixture : CoordinationFixture, IAsyncLifetime, IDisp
     public void Dispose() => _spans.Dispose();
 }
 
-/// <summary>Keeps every formatted log line (and its exception) the services write.</summary>
-public sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
+/// <summary>
+/// Keeps every log line the services write as an exporter would see it: the formatted message, the values of its state
+/// (those the message does not show too), its exception, and the scopes it was written in (request, message, and any a
+/// service opens) with their values.
+/// </summary>
+public sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider, ISupportExternalScope
 {
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
+    private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines, () => _scopes);
+
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    /// <summary>A scope's or a state's text: its ToString and, for structured ones, every name and value.</summary>
+    public static string Text(object? state)
     {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        if (state is null) return "";
+        var text = new System.Text.StringBuilder(state.ToString());
+        if (state is IEnumerable<KeyValuePair<string, object?>> values)
+        {
+            foreach (var (key, value) in values) text.Append(' ').Append(key).Append('=').Append(value);
+        }
+        return text.ToString();
+    }
+
+    private sealed class Logger(string category, ConcurrentQueue<string> lines, Func<IExternalScopeProvider> scopes) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => scopes().Push(state);
 
         public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var line = new System.Text.StringBuilder($"{logLevel} {category}: {formatter(state, exception)} | state {Text(state)} | {exception}");
+            scopes().ForEachScope((scope, text) => text.Append(" | scope ").Append(Text(scope)), line);
+            lines.Enqueue(line.ToString());
+        }
     }
 }
 

@@ -64,20 +64,22 @@ public sealed class TokenTests(SecurityFixture fixture, ITestOutputHelper output
     private string Flawed(string flaw, string service)
     {
         var now = DateTime.UtcNow;
+        // The scope the route asks for, so that the flaw is the only thing wrong: userinfo (Identity) asks for openid.
+        var scope = service == "identity" ? "openid" : service;
         switch (flaw)
         {
             case "none": return "";
-            case "expired": return Craft(service, service, expires: now.AddMinutes(-10));
-            case "not-yet-valid": return Craft(service, service, notBefore: now.AddMinutes(10), expires: now.AddMinutes(20));
-            case "wrong-issuer": return Craft(service, service, issuer: "http://127.0.0.1:1/");
-            case "wrong-audience": return Craft("another-api", service);
+            case "expired": return Craft(service, scope, expires: now.AddMinutes(-10));
+            case "not-yet-valid": return Craft(service, scope, notBefore: now.AddMinutes(10), expires: now.AddMinutes(20));
+            case "wrong-issuer": return Craft(service, scope, issuer: "http://127.0.0.1:1/");
+            case "wrong-audience": return Craft("another-api", scope);
             case "alg-none":
                 var exp = DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeSeconds();
                 return B64("{\"alg\":\"none\",\"typ\":\"at+jwt\"}") + "." + B64(
                     $"{{\"iss\":\"{fixture.Issuer}\",\"aud\":\"{service}\",\"sub\":\"{Guid.CreateVersion7()}\",\"role\":\"social_worker\"," +
-                    $"\"body_id\":\"{DemoData.CcasNarbonne}\",\"scope\":\"{service}\",\"exp\":{exp}}}") + ".";
+                    $"\"body_id\":\"{DemoData.CcasNarbonne}\",\"scope\":\"{scope}\",\"exp\":{exp}}}") + ".";
             case "another-key":
-                return Craft(service, service, credentials: new SigningCredentials(AnotherKey.Value, SecurityAlgorithms.RsaSha256));
+                return Craft(service, scope, credentials: new SigningCredentials(AnotherKey.Value, SecurityAlgorithms.RsaSha256));
             case "tampered-payload":
                 // A real token of the CAF agent, made a coordinator of the CCAS after signing.
                 var real = fixture.Scenario.Actor("social-worker-uninvolved").Token!.Split('.');
@@ -88,11 +90,11 @@ public sealed class TokenTests(SecurityFixture fixture, ITestOutputHelper output
             case "hmac-with-public-key":
                 // Algorithm confusion: HS256 keyed with the public key a client can download from the JWKS.
                 var hmac = new SymmetricSecurityKey(Signing.GetRSAPublicKey()!.ExportSubjectPublicKeyInfo()) { KeyId = new X509SecurityKey(Signing).KeyId };
-                return Craft(service, service, credentials: new SigningCredentials(hmac, SecurityAlgorithms.HmacSha256));
+                return Craft(service, scope, credentials: new SigningCredentials(hmac, SecurityAlgorithms.HmacSha256));
             case "identity-token":
                 return fixture.Scenario.IdentityTokenOfA;
             case "no-signature":
-                var parts = Craft(service, service).Split('.');
+                var parts = Craft(service, scope).Split('.');
                 return parts[0] + "." + parts[1] + ".";
             default: throw new ArgumentOutOfRangeException(nameof(flaw), flaw, null);
         }
@@ -165,6 +167,34 @@ public sealed class TokenTests(SecurityFixture fixture, ITestOutputHelper output
         Assert.True(answer.Status == 401, $"{flaw}: {answer}");
         var real = await fixture.Http.Send(new Request("identity", HttpMethod.Get, "connect/userinfo"), fixture.Scenario.Actor("person-a"));
         Assert.Equal(200, real.Status);
+    }
+
+    /// <summary>
+    /// Userinfo is OpenID Connect's: it answers an access token granted the openid scope (OpenID Connect Core 5.3), and a
+    /// valid token without it gets 403 insufficient_scope (RFC 6750 3.1; DESIGN §4: 403 when the route is closed to the
+    /// caller's scope), not the account's claims. Both tokens are real ones from Identity: a professional's code flow asked
+    /// for referrals only (Referrals accepts it: the control), and a partner client's client credentials.
+    /// </summary>
+    [Fact]
+    public async Task IdentityUserInfo_WithoutTheOpenIdScope_Is403()
+    {
+        var professional = fixture.Scenario.AccessTokenWithoutOpenId;
+        var control = await fixture.Http.Send(new Request("referrals", HttpMethod.Get, $"referrals/{Guid.CreateVersion7()}"), professional);
+        Assert.True(control.Status == 404, $"the token without openid is not a valid Referrals token: {control}");
+        var failures = new List<string>();
+        foreach (var (who, token) in new[] { ("a professional's token for referrals only", professional), ("a client-credentials token", await fixture.Tokens.Client()) })
+        {
+            foreach (var method in new[] { HttpMethod.Get, HttpMethod.Post })
+            {
+                var answer = await fixture.Http.Send(method == HttpMethod.Get
+                    ? new Request("identity", method, "connect/userinfo")
+                    : new Request("identity", method, "connect/userinfo", [], "application/x-www-form-urlencoded"), token);
+                var error = answer.Challenge?.Contains("insufficient_scope", StringComparison.Ordinal) == true
+                    || answer.Json()?["error"]?.ToString() == "insufficient_scope";
+                if (answer.Status != 403 || !error) failures.Add($"{who}, {method}: {answer} (challenge: {answer.Challenge})");
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
     [Fact]

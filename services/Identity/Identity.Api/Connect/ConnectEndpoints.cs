@@ -102,6 +102,11 @@ public static class ConnectEndpoints
     private static async Task<IResult> UserInfo(HttpContext http, IQuerySession session)
     {
         var principal = (await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal;
+        if (principal is not null && !principal.HasScope(Scopes.OpenId))
+        {
+            // OpenID Connect Core 5.3: userinfo answers tokens granted openid; any other valid token is refused (RFC 6750 3.1).
+            return Forbid(Errors.InsufficientScope, "The access token was not granted the openid scope.");
+        }
         var account = await FindAccount(session, principal?.FindFirstValue(Claims.Subject), http.RequestAborted);
         if (account is null)
         {

@@ -39,8 +39,10 @@ public static partial class ActivateEndpoints
     }
 
     private static async Task<IResult> Submit(HttpContext http, IAntiforgery antiforgery, IDocumentSession session, Throttle throttle,
-        TimeProvider time, [FromForm] ActivateForm form)
+        TimeProvider time, [FromForm] ActivateForm? form)
     {
+        // A form with none of its fields (the antiforgery token alone, say) binds to no object at all.
+        form ??= new ActivateForm(null, null, null, null);
         var code = Normalize(form.Code);
         var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(code)));

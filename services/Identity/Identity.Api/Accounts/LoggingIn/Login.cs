@@ -44,8 +44,10 @@ public static class LoginEndpoints
         Form(http, antiforgery, null, returnUrl, null, StatusCodes.Status200OK);
 
     private static async Task<IResult> Submit(HttpContext http, IAntiforgery antiforgery, IQuerySession session,
-        [FromForm] LoginForm form)
+        [FromForm] LoginForm? form)
     {
+        // A form with none of its fields (the antiforgery token alone, say) binds to no object at all.
+        form ??= new LoginForm(null, null, null);
         if (string.IsNullOrWhiteSpace(form.Login) || string.IsNullOrEmpty(form.Password))
         {
             return Form(http, antiforgery, form.Login, form.ReturnUrl, "Indiquez votre identifiant et votre mot de passe.", StatusCodes.Status400BadRequest);
