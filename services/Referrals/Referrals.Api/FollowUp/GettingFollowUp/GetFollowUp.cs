@@ -34,9 +34,6 @@ public static class GetFollowUpEndpoint
     private static async Task<IResult> Handle(Guid personId, SecrecyGate gate, IDocumentSession session, HttpContext http)
     {
         var ct = http.RequestAborted;
-        // One connection for the read and the access-log append (each connection given back to the pool is reset:
-        // ADR 0081).
-        await session.BeginTransactionAsync(ct);
         var (facts, docs) = await LoadAsync(session, personId, ct);
         var composed = FollowUpComposer.Compose(new Sight(gate.Reader, facts, gate.Now), docs);
 
