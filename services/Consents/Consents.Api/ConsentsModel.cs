@@ -1,3 +1,4 @@
+using Consents.Api.Privacy.Retention;
 using Consents.Api.AccessLog;
 using Consents.Api.Companions;
 using Consents.Api.Companions.Listing;
@@ -69,5 +70,6 @@ public static class ConsentsModel
         options.Schema.For<PersonExportRecord>().Index(e => e.PersonId).Index(e => e.ExpiresAt);
         options.Schema.For<PersonExportPartRecord>().Index(p => p.ExportId).Index(p => p.PersonId).Index(p => p.ExpiresAt);
         options.Schema.For<PersonDetails>().Index(p => p.RegisteredAt);
+        options.Schema.For<ActivityElsewhere>().UseOptimisticConcurrency(true);
     }
 }

@@ -122,6 +122,51 @@ public sealed class RetentionTests(RetentionFixture fixture)
     }
 
     [Fact]
+    public async Task ActivityRecordedElsewhere_KeepsAPersonWhoseGrantsEnded_For24MonthsFromIt()
+    {
+        fixture.Now();
+        var now = fixture.Clock.GetUtcNow();
+        var followed = await RegisterAsync("Accompagne" + Letters(), now.AddMonths(1));
+        try
+        {
+            // Twenty months on, nothing is shared any more, but a peer worker logs an accompaniment and the CAF closes a
+            // referral: Referrals publishes both, and Consents keeps the latest date (an older message does not move it back).
+            var bus = fixture.Directory.Services.GetRequiredService<MassTransit.IBus>();
+            var loggedAt = now.AddMonths(20);
+            await bus.Publish(new Referrals.Contracts.AccompanimentLogged(Guid.CreateVersion7(), followed, "peer-worker",
+                "phone_call", DateOnly.FromDateTime(loggedAt.UtcDateTime), null, loggedAt));
+            await bus.Publish(new Referrals.Contracts.ReferralClosed(Guid.CreateVersion7(), followed, DemoData.CafAude, "right_opened",
+                null, now.AddMonths(2)));
+            await Coordination.Testing.CoordinationFixture.AssertEventually(async () =>
+            {
+                await using var session = fixture.Store.QuerySession();
+                return (await session.LoadAsync<ActivityElsewhere>(followed))?.LastAt == loggedAt;
+            }, TimeSpan.FromSeconds(30), "the accompaniment's date in Consents");
+
+            // 25 months after the registration, 5 after the accompaniment: kept.
+            fixture.Clock.Advance(TimeSpan.FromDays(25 * 31));
+            await Job.RunOnceAsync(CancellationToken.None);
+            await using (var session = fixture.Store.QuerySession())
+            {
+                Assert.Equal(loggedAt, (await session.LoadAsync<ActivityElsewhere>(followed))!.LastAt);
+                Assert.False((await session.LoadAsync<PersonDetails>(followed))!.Erased);
+            }
+
+            // 25 months after the accompaniment: erased.
+            fixture.Clock.Advance(TimeSpan.FromDays(20 * 31));
+            await Job.RunOnceAsync(CancellationToken.None);
+            await using (var session = fixture.Store.QuerySession())
+            {
+                Assert.True((await session.LoadAsync<PersonDetails>(followed))!.Erased);
+            }
+        }
+        finally
+        {
+            fixture.Now();
+        }
+    }
+
+    [Fact]
     public async Task AccessLogEntriesOlderThan12Months_AreDropped()
     {
         fixture.Now();

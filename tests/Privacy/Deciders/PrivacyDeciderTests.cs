@@ -60,6 +60,19 @@ public sealed class PrivacyDeciderTests
         Assert.Equal(due, RetentionRules.IsDue(activity, Now, 24));
     }
 
+    [Theory]
+    [InlineData(5, false)]
+    [InlineData(25, true)]
+    public void GivenActivityRecordedElsewhere_WhenTheRetentionRuleRuns_ThenItCountsLikeAnyOther(int monthsSinceElsewhere, bool due)
+    {
+        // Everything Consents holds is 30 months old and no grant is active; an accompaniment or a closed referral dates it.
+        var old = Now.AddMonths(-30);
+        var elsewhere = Now.AddMonths(-monthsSinceElsewhere);
+        var activity = new PersonActivity(Person, old, old, old, null, old, null, HasActiveGrant: false, ElsewhereLast: elsewhere);
+        Assert.Equal(elsewhere, activity.LastActivity);
+        Assert.Equal(due, RetentionRules.IsDue(activity, Now, 24));
+    }
+
     [Fact]
     public void GivenSomePartsMissing_WhenAssembling_ThenPendingUntilEveryServiceAnswered()
     {

@@ -29,10 +29,12 @@ public sealed class RetentionOptions
 /// <param name="LoginActivated">When the person turned their code into a login.</param>
 /// <param name="InvolvementLast">The last referral sent, redirected, declined or expired, appointment booked, contact person designated or ended.</param>
 /// <param name="ReadLast">The last read of their data that was granted (by the person, a companion, a body under consent); refused attempts do not count.</param>
+/// <param name="ElsewhereLast">The last referral reviewed, accepted, closed or withdrawn, accompaniment logged, appointment moved, cancelled, attended or missed (<see cref="ActivityElsewhere"/>).</param>
 public sealed record PersonActivity(Guid PersonId, DateTimeOffset Registered, DateTimeOffset? PersonStreamLast, DateTimeOffset? LedgerLast,
-    DateTimeOffset? LoginActivated, DateTimeOffset? InvolvementLast, DateTimeOffset? ReadLast, bool HasActiveGrant)
+    DateTimeOffset? LoginActivated, DateTimeOffset? InvolvementLast, DateTimeOffset? ReadLast, bool HasActiveGrant,
+    DateTimeOffset? ElsewhereLast = null)
 {
-    public DateTimeOffset LastActivity => new[] { Registered, PersonStreamLast, LedgerLast, LoginActivated, InvolvementLast, ReadLast }
+    public DateTimeOffset LastActivity => new[] { Registered, PersonStreamLast, LedgerLast, LoginActivated, InvolvementLast, ReadLast, ElsewhereLast }
         .Where(d => d is not null).Max(d => d!.Value);
 }
 

@@ -139,6 +139,7 @@ public sealed class RetentionJob(IDocumentStore store, PersonEraser eraser, Time
         var consents = batch.Query<ConsentDetails>().Where(c => c.PersonId == personId).ToList();
         var companions = batch.Query<CompanionDetails>().Where(c => c.PersonId == personId).ToList();
         var involvements = batch.Query<InvolvementRecord>().Where(i => i.PersonId == personId).ToList();
+        var elsewhere = batch.Load<ActivityElsewhere>(personId);
         var reads = batch.Query<AccessLogEntry>().Where(e => e.PersonId == personId && e.Basis != Bases.Denied)
             .OrderByDescending(e => e.OccurredAt).Take(1).ToList();
         await batch.Execute(ct);
@@ -157,7 +158,8 @@ public sealed class RetentionJob(IDocumentStore store, PersonEraser eraser, Time
             (await login)?.ActivatedAt,
             involvementList.Count == 0 ? null : involvementList.Max(i => i.AsOf),
             readList.Count == 0 ? null : readList[0].OccurredAt,
-            consentList.Any(c => c.StatusAt(now) == ConsentStatus.Active));
+            consentList.Any(c => c.StatusAt(now) == ConsentStatus.Active),
+            (await elsewhere)?.LastAt);
     }
 
     private async Task<int> DropOldAccessLogAsync(DateTimeOffset now, CancellationToken ct)
