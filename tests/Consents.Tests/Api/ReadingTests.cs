@@ -57,6 +57,21 @@ public sealed class ReadingTests(ConsentsFixture fixture)
     }
 
     [Fact]
+    public async Task GetCompanion_WithAnIdThatIsNotOneOfThePersons_Answers404_AndIsLoggedAsADeniedRead()
+    {
+        var person = await fixture.Register(Registration(UniqueName("Roux"), "Nadia"));
+        using var coordinator = await fixture.As("coordinator@demo");
+
+        await Expect(await coordinator.GetAsync($"persons/{person.Id}/companions/{Guid.CreateVersion7()}"), HttpStatusCode.NotFound);
+
+        // Like one consent read by an id that is not the person's: the attempt is in the person's access log.
+        var logged = await fixture.AccessLogged(person.Id, e => e.ReaderDisplayName == "Karim Benali (CCAS)" && e.Basis == "denied",
+            "the denied read of an unknown companion in the access log");
+        Assert.Equal("GET /persons/{id:guid}/companions/{companionId:guid}", logged.Route);
+        Assert.Contains("companion", logged.CategoriesWithheld);
+    }
+
+    [Fact]
     public async Task Search_ByABodyWithoutAGrant_FindsNothing_AndTheMatchIsLoggedAsDenied()
     {
         var family = UniqueName("Petit");

@@ -81,7 +81,9 @@ public static class ListCompanionsEndpoint
         var check = await access.ReadAsync(id, Categories.Companion, http.RequestAborted);
         if (check.Problem is { } problem) return problem;
         var companion = await session.LoadAsync<CompanionDetails>(companionId, http.RequestAborted);
-        if (companion is null || companion.PersonId != id) return Problems.NotFound();
+        // An id that is not one of this person's companions is a denied read of the person's record, logged like any
+        // other (as for one consent), answered as an unknown id.
+        if (companion is null || companion.PersonId != id) return await access.RefuseAsync(id, [Categories.Companion], http.RequestAborted);
         var view = (await CompanionView.LoadAsync(session, [companion], access.Now, http.RequestAborted))[0];
         await access.RecordReadAsync(check.Admitted!, [Categories.Companion], [], http.RequestAborted);
         http.Response.SetETag(companion.Version);
