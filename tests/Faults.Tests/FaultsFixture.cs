@@ -101,19 +101,27 @@ public sealed class FaultsFixture : CoordinationFixture, IAsyncLifetime
         var key = Guid.NewGuid().ToString();
         Guid id = default;
         string last = "";
-        await AssertEventually(async () =>
+        try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "referrals")
+            await AssertEventually(async () =>
             {
-                Content = JsonContent.Create(new { personId = person, toBodyId = DemoData.CafAude, need = Need, reason = "faults " + key }),
-            };
-            request.Headers.Add("Idempotency-Key", key);
-            using var response = await http.SendAsync(request);
-            last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
-            if (response.StatusCode != HttpStatusCode.Created) return false;
-            id = JsonNode.Parse(last[4..])!["id"]!.GetValue<Guid>();
-            return true;
-        }, TimeSpan.FromSeconds(60), "the referral accepted");
+                using var request = new HttpRequestMessage(HttpMethod.Post, "referrals")
+                {
+                    Content = JsonContent.Create(new { personId = person, toBodyId = DemoData.CafAude, need = Need, reason = "faults " + key }),
+                };
+                request.Headers.Add("Idempotency-Key", key);
+                using var response = await http.SendAsync(request);
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+                if (response.StatusCode != HttpStatusCode.Created) return false;
+                id = JsonNode.Parse(last[4..])!["id"]!.GetValue<Guid>();
+                return true;
+            }, TimeSpan.FromSeconds(60), "the referral accepted");
+        }
+        catch (TimeoutException e)
+        {
+            // Say what Referrals kept answering (consent-required: the grant never reached its copy; 5xx: an outage).
+            throw new TimeoutException($"{e.Message} Last answer: {last}", e);
+        }
         return id;
     }
 
