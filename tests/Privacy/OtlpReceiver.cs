@@ -22,24 +22,12 @@ public sealed record ExportedMetric(string Service, string Scope, string Name, s
 /// attributes). <see cref="RawContaining"/> searches the bodies' bytes themselves, so that a string held in a field the
 /// decoder does not read is found too: protobuf keeps strings as their UTF-8 bytes.
 /// </summary>
-public sealed class OtlpReceiver : IAsyncDisposable
+public sealed class OtlpReceiver : LoopbackHttpServer
 {
-    private readonly HttpListener _listener = new();
-    private readonly Task _loop;
     private readonly ConcurrentQueue<(string Path, byte[] Body)> _bodies = new();
     private readonly ConcurrentQueue<ExportedSpan> _spans = new();
     private readonly ConcurrentQueue<ExportedLog> _logs = new();
     private readonly ConcurrentQueue<ExportedMetric> _metrics = new();
-
-    public OtlpReceiver()
-    {
-        Port = Ports.FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        _loop = Task.Run(Serve);
-    }
-
-    public int Port { get; }
 
     /// <summary>The base endpoint (OTEL_EXPORTER_OTLP_ENDPOINT); the exporters add the signal's path.</summary>
     public Uri Endpoint => new($"http://127.0.0.1:{Port}");
@@ -67,21 +55,11 @@ public sealed class OtlpReceiver : IAsyncDisposable
     public IReadOnlyList<string> RawLacking(string needle) =>
         _bodies.Where(b => !Encoding.UTF8.GetString(b.Body).Contains(needle, StringComparison.OrdinalIgnoreCase)).Select(b => b.Path).ToList();
 
-    private async Task Serve()
+    /// <summary>Each export is read on its own task: the five services' exporters post concurrently.</summary>
+    protected override Task HandleAsync(HttpListenerContext context)
     {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-            _ = Task.Run(() => Receive(context));
-        }
+        _ = Task.Run(() => Receive(context));
+        return Task.CompletedTask;
     }
 
     private async Task Receive(HttpListenerContext context)
@@ -206,13 +184,6 @@ public sealed class OtlpReceiver : IAsyncDisposable
         var array = Protobuf.Messages(any, 5).SelectMany(a => Protobuf.Messages(a, 1)).Select(Value);
         var list = Protobuf.Messages(any, 6).SelectMany(l => Protobuf.Messages(l, 1)).Select(Attribute);
         return "[" + string.Join(", ", array.Concat(list)) + "]";
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _listener.Stop();
-        _listener.Close();
-        await _loop;
     }
 }
 

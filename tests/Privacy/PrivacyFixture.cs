@@ -152,50 +152,19 @@ public sealed class CapturedInvitations : IInvitationSender
 }
 
 /// <summary>A real HTTP listener standing for a partner's system: it accepts every delivery and counts them.</summary>
-public sealed class WebhookReceiver : IAsyncDisposable
+public sealed class WebhookReceiver : LoopbackHttpServer
 {
-    private readonly System.Net.HttpListener _listener = new();
-    private readonly Task _loop;
     private int _received;
-
-    public WebhookReceiver()
-    {
-        Port = Ports.FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        _loop = Task.Run(Serve);
-    }
-
-    public int Port { get; }
 
     public Uri Url => new($"http://127.0.0.1:{Port}/hooks");
 
     public int Received => Volatile.Read(ref _received);
 
-    private async Task Serve()
+    protected override async Task HandleAsync(System.Net.HttpListenerContext context)
     {
-        while (_listener.IsListening)
-        {
-            System.Net.HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is System.Net.HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-            await context.Request.InputStream.CopyToAsync(Stream.Null);
-            Interlocked.Increment(ref _received);
-            context.Response.StatusCode = 200;
-            context.Response.Close();
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _listener.Stop();
-        _listener.Close();
-        await _loop;
+        await context.Request.InputStream.CopyToAsync(Stream.Null);
+        Interlocked.Increment(ref _received);
+        context.Response.StatusCode = 200;
+        context.Response.Close();
     }
 }

@@ -14,59 +14,32 @@ public sealed class WebhookTests(AppointmentsFixture fixture) : ApiTest(fixture)
     private const string Secret = "s3cr3t-partagé-avec-le-partenaire";
 
     /// <summary>A partner's receiving end: a real HTTP listener that records every request and fails the first try of one sequence.</summary>
-    private sealed class Partner : IAsyncDisposable
+    private sealed class Partner : LoopbackHttpServer
     {
-        private readonly HttpListener _listener = new();
-        private readonly Task _loop;
         private readonly long _failOnce;
         private bool _failed;
 
         public Partner(long failOnceSequence)
         {
             _failOnce = failOnceSequence;
-            Port = Ports.FreePort();
-            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-            _listener.Start();
-            _loop = Task.Run(Serve);
         }
-
-        public int Port { get; }
 
         public ConcurrentQueue<(long Sequence, string Body, string? Signature, int Status)> Requests { get; } = new();
 
-        private async Task Serve()
+        protected override async Task HandleAsync(HttpListenerContext context)
         {
-            while (_listener.IsListening)
+            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+            var body = await reader.ReadToEndAsync();
+            var sequence = JsonNode.Parse(body)!["meta"]!["sequence"]!.GetValue<long>();
+            var status = 200;
+            if (sequence == _failOnce && !_failed)
             {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync();
-                }
-                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-                {
-                    return;
-                }
-                using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-                var body = await reader.ReadToEndAsync();
-                var sequence = JsonNode.Parse(body)!["meta"]!["sequence"]!.GetValue<long>();
-                var status = 200;
-                if (sequence == _failOnce && !_failed)
-                {
-                    _failed = true;
-                    status = 500;
-                }
-                Requests.Enqueue((sequence, body, context.Request.Headers["X-Signature"], status));
-                context.Response.StatusCode = status;
-                context.Response.Close();
+                _failed = true;
+                status = 500;
             }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _listener.Stop();
-            _listener.Close();
-            await _loop;
+            Requests.Enqueue((sequence, body, context.Request.Headers["X-Signature"], status));
+            context.Response.StatusCode = status;
+            context.Response.Close();
         }
     }
 
