@@ -53,7 +53,10 @@ public static class LoginEndpoints
             return Form(http, antiforgery, form.Login, form.ReturnUrl, "Indiquez votre identifiant et votre mot de passe.", StatusCodes.Status400BadRequest);
         }
         var login = Logins.Normalize(form.Login);
-        var account = await session.Query<Account>().FirstOrDefaultAsync(a => a.Login == login, http.RequestAborted);
+        // No login holds a control character, and PostgreSQL refuses a NUL in text outright (a 500 before): such a
+        // login is simply not found, with the same answer as any wrong one.
+        var account = login.Any(char.IsControl) ? null
+            : await session.Query<Account>().FirstOrDefaultAsync(a => a.Login == login, http.RequestAborted);
         if (account is null || !account.CanSignIn || !Passwords.Verify(account.PasswordHash!, form.Password))
         {
             // One message whatever failed: the page never tells whether a login exists.
