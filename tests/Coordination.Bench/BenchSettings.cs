@@ -19,7 +19,7 @@ public sealed record BenchSettings(TimeSpan Duration, string Scale, IReadOnlySet
 
     /// <summary>The raw reads' connections: prepared statements as the services have them (MartenSetup), so that the raw
     /// baseline is the same SQL with the same driver setting.</summary>
-    public string RawReads => Coordination.ServiceDefaults.Persistence.MartenSetup.WithPreparedStatements(SystemDatabase);
+    public string RawReads => Coordination.ServiceDefaults.Persistence.MartenSetup.ForMarten(SystemDatabase);
 
     /// <summary>A database of the benchmark's own for the raw baselines, dropped and recreated each run.</summary>
     public string BaselineDatabase => new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = "coordination_bench", MaxPoolSize = 64 }.ConnectionString;

@@ -28,16 +28,27 @@ public static class MartenSetup
     /// </summary>
     public const int AutoPreparedStatements = 100;
 
-    public static string WithPreparedStatements(string connectionString)
+    /// <summary>
+    /// The connection string of a service's Marten store: statements prepared (above) and connections given back to
+    /// the pool without Npgsql's reset, unless the string names either setting. The reset (SET SESSION AUTHORIZATION,
+    /// RESET ALL, CLOSE ALL, UNLISTEN, pg_advisory_unlock_all, DISCARD SEQUENCES and TEMP) ran in PostgreSQL ahead of
+    /// the next statement every time a session gave its connection back, about twice per read: a third of the
+    /// database's CPU per follow-up read (ADR 0082). Nothing of ours leaves session state on Marten's connections (no SET,
+    /// LISTEN, temporary table or cursor); the session advisory locks Marten takes (the daemon's leadership, schema
+    /// migrations) are released by Marten itself, and a store's connections close with the store. The webhook pump,
+    /// whose lock lives as long as its connection, opens its own from the configured string and keeps the reset.
+    /// </summary>
+    public static string ForMarten(string connectionString)
     {
-        // Whether the string names the setting is read from its own keys: NpgsqlConnectionStringBuilder.ContainsKey
+        // Whether the string names a setting is read from its own keys: NpgsqlConnectionStringBuilder.ContainsKey
         // answers whether a keyword is one Npgsql knows, so it said yes for every string and nothing was ever prepared.
         var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-        if (given.Keys.Cast<string>().Any(k => k.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
-        {
-            return connectionString;
-        }
-        return new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = AutoPreparedStatements }.ConnectionString;
+        bool Names(string setting) => given.Keys.Cast<string>()
+            .Any(k => k.Replace(" ", "", StringComparison.Ordinal).Equals(setting, StringComparison.OrdinalIgnoreCase));
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!Names("MaxAutoPrepare")) builder.MaxAutoPrepare = AutoPreparedStatements;
+        if (!Names("NoResetOnClose")) builder.NoResetOnClose = true;
+        return builder.ConnectionString;
     }
 
     /// <summary>The advisory lock id of a schema's migrations: stable across processes, distinct per schema.</summary>
@@ -58,7 +69,7 @@ public static class MartenSetup
 
         var marten = builder.Services.AddMarten(opts =>
         {
-            opts.Connection(WithPreparedStatements(connectionString));
+            opts.Connection(ForMarten(connectionString));
             opts.DatabaseSchemaName = service.Schema;
             opts.Events.DatabaseSchemaName = service.Schema;
             opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase,
