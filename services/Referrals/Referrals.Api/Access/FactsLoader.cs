@@ -29,7 +29,7 @@ public static class FactsLoader
     // The conditions are written as the SQL Marten's LINQ provider generates for them (so the computed indexes on
     // personId and sensitive still serve them) rather than as LINQ: a LINQ query in a batch is parsed again on every
     // read, about an eighth of Referrals' CPU per follow-up read (ADR 0082). Their results are checked against the LINQ
-    // forms in FactsLoaderTests.
+    // forms in FactsQueriesTests.
     public const string KnownGrantsOf = "where ((d.data ->> 'known' is not null and CAST(d.data ->> 'known' as boolean) = True) " +
         "and CAST(d.data ->> 'personId' as uuid) = ANY(?))";
     public const string InvolvementsOf = "where CAST(d.data ->> 'personId' as uuid) = ANY(?)";
