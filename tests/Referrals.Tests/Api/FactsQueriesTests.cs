@@ -15,7 +15,7 @@ namespace Referrals.Tests.Api;
 /// <summary>
 /// The follow-up's batch is written in SQL (ADR 0082): each condition must select exactly what its LINQ form selects,
 /// over persons whose copies include what the conditions tell apart (a grant and a companion known, a grant and a
-/// companion whose end arrived before them, a sensitive body, an erased person, an appointment copy not yet known).
+/// companion whose end arrived before them, an erased person, an appointment copy not yet known).
 /// </summary>
 [Collection(ReferralsCollection.Name)]
 public sealed class FactsQueriesTests(ReferralsFixture fixture) : ApiTest(fixture)
@@ -23,7 +23,6 @@ public sealed class FactsQueriesTests(ReferralsFixture fixture) : ApiTest(fixtur
     [Fact]
     public async Task EachSqlCondition_SelectsWhatItsLinqFormSelects()
     {
-        var sensitiveBody = await NewBody("Centre de planification", sensitive: true);
         var followed = await PersonWithGrants(Caf);
         await SendReferral(SocialWorker, followed, Caf);
         await ChooseCompanion(followed, PeerWorker, [.. FullCategories]);
@@ -49,7 +48,6 @@ public sealed class FactsQueriesTests(ReferralsFixture fixture) : ApiTest(fixtur
         var grants = batch.Query<GrantCopy>(FactsLoader.KnownGrantsOf, persons);
         var companions = batch.Query<CompanionCopy>(FactsLoader.KnownGrantsOf, persons);
         var involvements = batch.Query<InvolvementRecord>(FactsLoader.InvolvementsOf, persons);
-        var sensitive = batch.Query<BodyCopy>(FactsLoader.SensitiveBodies);
         var erasedOnes = batch.Query<ErasedPerson>(FactsLoader.ErasedAmong, persons);
         await batch.Execute();
 
@@ -61,8 +59,6 @@ public sealed class FactsQueriesTests(ReferralsFixture fixture) : ApiTest(fixtur
         Assert.DoesNotContain(unknownCompanion, (await companions).Select(c => c.Id));
         Same(await session.Query<InvolvementRecord>().Where(i => persons.Contains(i.PersonId)).Select(i => i.Id).ToListAsync(),
             (await involvements).Select(i => i.Id), mustInclude: 3);
-        Same(await session.Query<BodyCopy>().Where(b => b.Sensitive).Select(b => b.Id).ToListAsync(), (await sensitive).Select(b => b.Id), mustInclude: 1);
-        Assert.Contains(sensitiveBody, (await sensitive).Select(b => b.Id));
         Same(await session.Query<ErasedPerson>().Where(e => persons.Contains(e.Id)).Select(e => e.Id).ToListAsync(),
             (await erasedOnes).Select(e => e.Id), mustInclude: 1);
 
