@@ -34,7 +34,13 @@ builder.Services.AddDbContext<IdentityDbContext>(o =>
 var (signing, encryption) = SigningKeys.Load(builder.Configuration, builder.Environment);
 var issuer = builder.Configuration["Identity:Issuer"] ?? throw new InvalidOperationException("Identity:Issuer is not configured.");
 builder.Services.AddOpenIddict()
-    .AddCore(o => o.UseEntityFrameworkCore().UseDbContext<IdentityDbContext>())
+    .AddCore(o =>
+    {
+        o.UseEntityFrameworkCore().UseDbContext<IdentityDbContext>();
+        // Lookups of values that hold a NUL find nothing instead of failing in PostgreSQL (Store/NulSafeStores.cs).
+        o.ReplaceApplicationStore<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication, NulSafeApplicationStore>();
+        o.ReplaceScopeStore<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreScope, NulSafeScopeStore>();
+    })
     .AddServer(o =>
     {
         o.SetIssuer(new Uri(issuer, UriKind.Absolute));
