@@ -107,6 +107,7 @@ public static class ServiceDefaultsExtensions
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             await bus.StartAsync(timeout.Token);
             await bus.StopAsync(timeout.Token);
+            await RetiredEndpoints.DeleteAsync(app.Configuration, app.Services.GetRequiredService<ServiceInfo>(), timeout.Token);
             return;
         }
         await app.RunAsync();

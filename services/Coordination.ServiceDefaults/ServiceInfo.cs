@@ -16,6 +16,14 @@ public sealed record ServiceInfo(string Name, string Title, string Description)
     /// </summary>
     public int DefaultPort { get; init; }
 
+    /// <summary>
+    /// Endpoints (queue and exchange, by name) of consumers the service no longer has. Their queues stay bound to the
+    /// contracts' exchanges and would collect every message for ever (until RabbitMQ's disk or memory alarm stops all
+    /// publishing), so the topology step deletes them. A message left in one is also in the queue of the consumer that
+    /// took its work over, bound to the same exchange.
+    /// </summary>
+    public IReadOnlyList<string> RetiredEndpoints { get; init; } = [];
+
     public string Schema => Name;
     public string Scope => Name;
     public string Audience => Name;

@@ -14,6 +14,8 @@ public sealed class AppointmentsApi
         "Opening schedules, slots, bookings on behalf of the person with their companion, attendance and partner webhooks.")
     {
         DefaultPort = 5104,
+        // The referral contracts' involvement is written with the referral copy since ADR 0083.
+        RetiredEndpoints = ["appointments-referral-involvement"],
         Tags = new Dictionary<string, string>
         {
             [SchedulesTag] = "A body's opening schedules at a place or permanence: motif, mode, duration, capacity, who may book, " +

@@ -20,10 +20,10 @@ builder.AddCoordinationMarten(service, opts =>
     // The webhooks' outbox runs under the async daemon (HotCold): one node numbers the deliveries.
     .AddSubscriptionWithServices<WebhookOutbox>(ServiceLifetime.Singleton, o => o.Name = WebhookOutbox.SubscriptionName);
 // Appointments writes the involvement its own bookings establish in its own transactions; the other facts §4
-// needs come from the services that own them.
+// needs come from the services that own them. The referral contracts' involvement is written with the referral copy
+// (Copies/ReferralCopies.cs), in one transaction.
 builder.AddCoordinationMessaging<AppointmentsContracts>(service, typeof(AppointmentsApi).Assembly, bus => bus.AddCopyConsumers(
-    CopySet.Grants | CopySet.Companions | CopySet.Bodies | CopySet.RegistrationInvolvement | CopySet.ReferralInvolvement
-    | CopySet.ContactPersonInvolvement));
+    CopySet.Grants | CopySet.Companions | CopySet.Bodies | CopySet.RegistrationInvolvement | CopySet.ContactPersonInvolvement));
 builder.Services.AddSecrecyGate();
 // The recorded reads follow the access log's retention limit (docs/adr/0072).
 builder.Services.AddAccessTrailRetention();

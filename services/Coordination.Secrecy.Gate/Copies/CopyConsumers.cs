@@ -107,52 +107,62 @@ public sealed class RegistrationInvolvementConsumer(IDocumentSession session) : 
 public sealed class ReferralInvolvementConsumer(IDocumentSession session) :
     IConsumer<ReferralSent>, IConsumer<ReferralRedirected>, IConsumer<ReferralDeclined>, IConsumer<ReferralExpired>
 {
-    public async Task Consume(ConsumeContext<ReferralSent> context)
+    public Task Consume(ConsumeContext<ReferralSent> context)
     {
         var m = context.Message;
-        await Involvements.Involve(session, m.PersonId, m.FromBodyId, InvolvementKind.ReferralSender, m.ReferralId, m.OccurredAt, context.CancellationToken);
-        await Involvements.Involve(session, m.PersonId, m.ToBodyId, InvolvementKind.ReferralReceiver, m.ReferralId, m.OccurredAt, context.CancellationToken);
-        await session.SaveChangesAsync(context.CancellationToken);
+        return Write(context.CancellationToken,
+            InvolvementFact.Involved(m.PersonId, m.FromBodyId, InvolvementKind.ReferralSender, m.ReferralId, m.OccurredAt),
+            InvolvementFact.Involved(m.PersonId, m.ToBodyId, InvolvementKind.ReferralReceiver, m.ReferralId, m.OccurredAt));
     }
 
-    public async Task Consume(ConsumeContext<ReferralRedirected> context)
+    public Task Consume(ConsumeContext<ReferralRedirected> context)
     {
         var m = context.Message;
-        await Involvements.Involve(session, m.PersonId, m.RedirectingBodyId, InvolvementKind.ReferralSender, m.NewReferralId, m.OccurredAt, context.CancellationToken);
-        await Involvements.Involve(session, m.PersonId, m.NewToBodyId, InvolvementKind.ReferralReceiver, m.NewReferralId, m.OccurredAt, context.CancellationToken);
-        await session.SaveChangesAsync(context.CancellationToken);
+        return Write(context.CancellationToken,
+            InvolvementFact.Involved(m.PersonId, m.RedirectingBodyId, InvolvementKind.ReferralSender, m.NewReferralId, m.OccurredAt),
+            InvolvementFact.Involved(m.PersonId, m.NewToBodyId, InvolvementKind.ReferralReceiver, m.NewReferralId, m.OccurredAt));
     }
 
-    public async Task Consume(ConsumeContext<ReferralDeclined> context)
+    public Task Consume(ConsumeContext<ReferralDeclined> context)
     {
         var m = context.Message;
-        await Involvements.RestrictToItem(session, m.PersonId, m.ToBodyId, InvolvementKind.ReferralReceiver, m.ReferralId, m.OccurredAt, context.CancellationToken);
-        await session.SaveChangesAsync(context.CancellationToken);
+        return Write(context.CancellationToken,
+            InvolvementFact.RestrictedToItem(m.PersonId, m.ToBodyId, InvolvementKind.ReferralReceiver, m.ReferralId, m.OccurredAt));
     }
 
-    public async Task Consume(ConsumeContext<ReferralExpired> context)
+    public Task Consume(ConsumeContext<ReferralExpired> context)
     {
         var m = context.Message;
-        await Involvements.RestrictToItem(session, m.PersonId, m.ToBodyId, InvolvementKind.ReferralReceiver, m.ReferralId, m.OccurredAt, context.CancellationToken);
-        await session.SaveChangesAsync(context.CancellationToken);
+        return Write(context.CancellationToken,
+            InvolvementFact.RestrictedToItem(m.PersonId, m.ToBodyId, InvolvementKind.ReferralReceiver, m.ReferralId, m.OccurredAt));
+    }
+
+    private async Task Write(CancellationToken ct, params InvolvementFact[] facts)
+    {
+        await Involvements.WriteAsync(session, facts, ct);
+        await session.SaveChangesAsync(ct);
     }
 }
 
 public sealed class ContactPersonInvolvementConsumer(IDocumentSession session) :
     IConsumer<ContactPersonDesignated>, IConsumer<ContactPersonEnded>
 {
-    public async Task Consume(ConsumeContext<ContactPersonDesignated> context)
+    public Task Consume(ConsumeContext<ContactPersonDesignated> context)
     {
         var m = context.Message;
-        await Involvements.SetContactPerson(session, m.PersonId, m.BodyId, m.MemberId, active: true, m.OccurredAt, context.CancellationToken);
-        await session.SaveChangesAsync(context.CancellationToken);
+        return Write(InvolvementFact.ContactPerson(m.PersonId, m.BodyId, m.MemberId, active: true, m.OccurredAt), context.CancellationToken);
     }
 
-    public async Task Consume(ConsumeContext<ContactPersonEnded> context)
+    public Task Consume(ConsumeContext<ContactPersonEnded> context)
     {
         var m = context.Message;
-        await Involvements.SetContactPerson(session, m.PersonId, m.BodyId, m.MemberId, active: false, m.OccurredAt, context.CancellationToken);
-        await session.SaveChangesAsync(context.CancellationToken);
+        return Write(InvolvementFact.ContactPerson(m.PersonId, m.BodyId, m.MemberId, active: false, m.OccurredAt), context.CancellationToken);
+    }
+
+    private async Task Write(InvolvementFact fact, CancellationToken ct)
+    {
+        await Involvements.WriteAsync(session, [fact], ct);
+        await session.SaveChangesAsync(ct);
     }
 }
 
@@ -162,11 +172,12 @@ public sealed class AppointmentInvolvementConsumer(IDocumentSession session) : I
     public async Task Consume(ConsumeContext<AppointmentBooked> context)
     {
         var m = context.Message;
-        await Involvements.Involve(session, m.PersonId, m.BodyId, InvolvementKind.AppointmentHost, m.AppointmentId, m.OccurredAt, context.CancellationToken);
+        List<InvolvementFact> involved = [InvolvementFact.Involved(m.PersonId, m.BodyId, InvolvementKind.AppointmentHost, m.AppointmentId, m.OccurredAt)];
         if (m.BookedByBodyId is { } booker)
         {
-            await Involvements.Involve(session, m.PersonId, booker, InvolvementKind.AppointmentBooker, m.AppointmentId, m.OccurredAt, context.CancellationToken);
+            involved.Add(InvolvementFact.Involved(m.PersonId, booker, InvolvementKind.AppointmentBooker, m.AppointmentId, m.OccurredAt));
         }
+        await Involvements.WriteAsync(session, involved, context.CancellationToken);
         await session.SaveChangesAsync(context.CancellationToken);
     }
 }

@@ -1,3 +1,5 @@
+using Coordination.Secrecy;
+using Coordination.Secrecy.Gate.Copies;
 using Marten;
 using MassTransit;
 using Referrals.Contracts;
@@ -26,6 +28,11 @@ public sealed record ReferralCopy(Guid Id, Guid PersonId, Guid? FromBodyId, Guid
         : this;
 }
 
+/// <summary>
+/// The referral copy, and the involvement of the referral's two bodies with the person (DESIGN §4) that the same
+/// contracts establish, in one transaction: each contract reaches Appointments once, on one queue, and is one lookup
+/// (the copies and the involvement records together) and one commit.
+/// </summary>
 public sealed class ReferralCopyConsumer(IDocumentSession session) :
     IConsumer<ReferralSent>, IConsumer<ReferralAccepted>, IConsumer<ReferralDeclined>, IConsumer<ReferralRedirected>,
     IConsumer<ReferralClosed>, IConsumer<ReferralWithdrawn>, IConsumer<ReferralExpired>
@@ -33,48 +40,86 @@ public sealed class ReferralCopyConsumer(IDocumentSession session) :
     public Task Consume(ConsumeContext<ReferralSent> context)
     {
         var m = context.Message;
-        return Started(m.ReferralId, m.PersonId, m.FromBodyId, m.ToBodyId, context.CancellationToken);
+        return Apply([Started(m.ReferralId, m.PersonId, m.FromBodyId, m.ToBodyId)],
+        [
+            InvolvementFact.Involved(m.PersonId, m.FromBodyId, InvolvementKind.ReferralSender, m.ReferralId, m.OccurredAt),
+            InvolvementFact.Involved(m.PersonId, m.ToBodyId, InvolvementKind.ReferralReceiver, m.ReferralId, m.OccurredAt),
+        ], context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<ReferralAccepted> context) =>
-        Move(context.Message.ReferralId, context.Message.PersonId, ReferralCopy.Accepted, context.CancellationToken);
+        Apply([Moved(context.Message.ReferralId, context.Message.PersonId, ReferralCopy.Accepted)], [], context.CancellationToken);
 
-    public Task Consume(ConsumeContext<ReferralDeclined> context) =>
-        Move(context.Message.ReferralId, context.Message.PersonId, "declined", context.CancellationToken);
+    public Task Consume(ConsumeContext<ReferralDeclined> context)
+    {
+        var m = context.Message;
+        return Apply([Moved(m.ReferralId, m.PersonId, "declined")],
+            [InvolvementFact.RestrictedToItem(m.PersonId, m.ToBodyId, InvolvementKind.ReferralReceiver, m.ReferralId, m.OccurredAt)],
+            context.CancellationToken);
+    }
 
-    public async Task Consume(ConsumeContext<ReferralRedirected> context)
+    public Task Consume(ConsumeContext<ReferralRedirected> context)
     {
         var m = context.Message;
         // The redirect creates the next referral, from the redirecting body: it is known from this message alone.
-        await Move(m.ReferralId, m.PersonId, "redirected", context.CancellationToken);
-        await Started(m.NewReferralId, m.PersonId, m.RedirectingBodyId, m.NewToBodyId, context.CancellationToken);
+        return Apply([Moved(m.ReferralId, m.PersonId, "redirected"), Started(m.NewReferralId, m.PersonId, m.RedirectingBodyId, m.NewToBodyId)],
+        [
+            InvolvementFact.Involved(m.PersonId, m.RedirectingBodyId, InvolvementKind.ReferralSender, m.NewReferralId, m.OccurredAt),
+            InvolvementFact.Involved(m.PersonId, m.NewToBodyId, InvolvementKind.ReferralReceiver, m.NewReferralId, m.OccurredAt),
+        ], context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<ReferralClosed> context) =>
-        Move(context.Message.ReferralId, context.Message.PersonId, "closed", context.CancellationToken);
+        Apply([Moved(context.Message.ReferralId, context.Message.PersonId, "closed")], [], context.CancellationToken);
 
     public Task Consume(ConsumeContext<ReferralWithdrawn> context) =>
-        Move(context.Message.ReferralId, context.Message.PersonId, "withdrawn", context.CancellationToken);
+        Apply([Moved(context.Message.ReferralId, context.Message.PersonId, "withdrawn")], [], context.CancellationToken);
 
-    public Task Consume(ConsumeContext<ReferralExpired> context) =>
-        Move(context.Message.ReferralId, context.Message.PersonId, "expired", context.CancellationToken);
-
-    private async Task Started(Guid id, Guid personId, Guid from, Guid to, CancellationToken ct)
+    public Task Consume(ConsumeContext<ReferralExpired> context)
     {
-        var current = await session.LoadAsync<ReferralCopy>(id, ct);
-        if (current is { Known: true }) return;
-        session.Store(current is null
-            ? new ReferralCopy(id, personId, from, to, ReferralCopy.Sent, Known: true)
-            : current with { FromBodyId = from, ToBodyId = to, Known = true });
-        await session.SaveChangesAsync(ct);
+        var m = context.Message;
+        return Apply([Moved(m.ReferralId, m.PersonId, "expired")],
+            [InvolvementFact.RestrictedToItem(m.PersonId, m.ToBodyId, InvolvementKind.ReferralReceiver, m.ReferralId, m.OccurredAt)],
+            context.CancellationToken);
     }
 
-    private async Task Move(Guid id, Guid personId, string status, CancellationToken ct)
+    /// <summary>What a message does to the copy it concerns (null when there is none yet); null when it changes nothing.</summary>
+    private sealed record CopyChange(Guid Id, Func<ReferralCopy?, ReferralCopy?> Merge);
+
+    private static CopyChange Started(Guid id, Guid personId, Guid from, Guid to) => new(id, current => current switch
     {
-        var current = await session.LoadAsync<ReferralCopy>(id, ct) ?? new ReferralCopy(id, personId, null, null, ReferralCopy.Sent, Known: false);
-        var moved = current.Moved(status);
-        if (moved == current && current.Known) return;
-        session.Store(moved);
+        { Known: true } => null,
+        null => new ReferralCopy(id, personId, from, to, ReferralCopy.Sent, Known: true),
+        _ => current with { FromBodyId = from, ToBodyId = to, Known = true },
+    });
+
+    private static CopyChange Moved(Guid id, Guid personId, string status) => new(id, current =>
+    {
+        var moved = (current ?? new ReferralCopy(id, personId, null, null, ReferralCopy.Sent, Known: false)).Moved(status);
+        return moved == current ? null : moved;
+    });
+
+    private async Task Apply(CopyChange[] changes, InvolvementFact[] involvement, CancellationToken ct)
+    {
+        var batch = session.CreateBatchQuery();
+        var copiesFound = batch.LoadMany<ReferralCopy>().ById(changes.Select(c => c.Id).Distinct().ToArray());
+        var recordsFound = involvement.Length == 0
+            ? Task.FromResult<IReadOnlyList<InvolvementRecord>>([])
+            : batch.LoadMany<InvolvementRecord>().ById(Involvements.KeysOf(involvement).ToArray());
+        await batch.Execute(ct);
+
+        var copies = (await copiesFound).ToDictionary(c => c.Id, c => (ReferralCopy?)c);
+        var changed = new Dictionary<Guid, ReferralCopy>();
+        foreach (var change in changes)
+        {
+            if (change.Merge(copies.GetValueOrDefault(change.Id)) is not { } merged) continue;
+            copies[change.Id] = merged;
+            changed[change.Id] = merged;
+        }
+        // Stored once per copy: the version Marten checks (optimistic concurrency) is the one loaded.
+        foreach (var copy in changed.Values) session.Store(copy);
+        Involvements.Merge(session, involvement, await recordsFound);
+        // Nothing changed (a redelivery): Marten opens no transaction.
         await session.SaveChangesAsync(ct);
     }
 }

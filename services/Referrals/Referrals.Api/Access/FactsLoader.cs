@@ -24,6 +24,9 @@ public static class FactsLoader
             (await sensitive).ToHashSet());
 
         public Task<IReadOnlyList<CompanionCopy>> Companions => companions;
+
+        /// <summary>The persons' involvement records themselves, for a command that merges new facts into them.</summary>
+        public Task<IReadOnlyList<InvolvementRecord>> Involvements => involvements;
     }
 
     // The conditions are written as the SQL Marten's LINQ provider generates for them (so the computed index on

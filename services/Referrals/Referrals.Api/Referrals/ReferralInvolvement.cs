@@ -10,24 +10,21 @@ namespace Referrals.Api.Referrals;
 /// </summary>
 public static class ReferralInvolvement
 {
-    public static async Task WriteAsync(IDocumentSession session, IEnumerable<object> events, CancellationToken ct)
+    public static Task WriteAsync(IDocumentSession session, IEnumerable<object> events, CancellationToken ct) =>
+        Involvements.WriteAsync(session, FactsOf(events), ct);
+
+    public static IReadOnlyCollection<InvolvementFact> FactsOf(IEnumerable<object> events) => events.SelectMany(FactsOfEvent).ToList();
+
+    private static IEnumerable<InvolvementFact> FactsOfEvent(object e) => e switch
     {
-        foreach (var e in events)
-        {
-            switch (e)
-            {
-                // A redirect is followed by the new referral's ReferralSent, from the redirecting body: that covers it.
-                case ReferralSent s:
-                    await Involvements.Involve(session, s.PersonId, s.FromBodyId, InvolvementKind.ReferralSender, s.ReferralId, s.At, ct);
-                    await Involvements.Involve(session, s.PersonId, s.ToBodyId, InvolvementKind.ReferralReceiver, s.ReferralId, s.At, ct);
-                    break;
-                case ReferralDeclined d:
-                    await Involvements.RestrictToItem(session, d.PersonId, d.ToBodyId, InvolvementKind.ReferralReceiver, d.ReferralId, d.At, ct);
-                    break;
-                case ReferralExpired x:
-                    await Involvements.RestrictToItem(session, x.PersonId, x.ToBodyId, InvolvementKind.ReferralReceiver, x.ReferralId, x.At, ct);
-                    break;
-            }
-        }
-    }
+        // A redirect is followed by the new referral's ReferralSent, from the redirecting body: that covers it.
+        ReferralSent s =>
+        [
+            InvolvementFact.Involved(s.PersonId, s.FromBodyId, InvolvementKind.ReferralSender, s.ReferralId, s.At),
+            InvolvementFact.Involved(s.PersonId, s.ToBodyId, InvolvementKind.ReferralReceiver, s.ReferralId, s.At),
+        ],
+        ReferralDeclined d => [InvolvementFact.RestrictedToItem(d.PersonId, d.ToBodyId, InvolvementKind.ReferralReceiver, d.ReferralId, d.At)],
+        ReferralExpired x => [InvolvementFact.RestrictedToItem(x.PersonId, x.ToBodyId, InvolvementKind.ReferralReceiver, x.ReferralId, x.At)],
+        _ => [],
+    };
 }

@@ -121,11 +121,12 @@ public static class BookAppointmentEndpoint
             }
             session.Events.StartStream<Appointment>(command.AppointmentId, booked);
             // Booking makes both bodies involved with the person (DESIGN §4), in the booking's own transaction.
-            await Involvements.Involve(session, personId, slot.BodyId, InvolvementKind.AppointmentHost, command.AppointmentId, now, ct);
+            List<InvolvementFact> involved = [InvolvementFact.Involved(personId, slot.BodyId, InvolvementKind.AppointmentHost, command.AppointmentId, now)];
             if (booked.BookedByBodyId is { } booker)
             {
-                await Involvements.Involve(session, personId, booker, InvolvementKind.AppointmentBooker, command.AppointmentId, now, ct);
+                involved.Add(InvolvementFact.Involved(personId, booker, InvolvementKind.AppointmentBooker, command.AppointmentId, now));
             }
+            await Involvements.WriteAsync(session, involved, ct);
             return await session.CreatedAsync(http, $"/appointments/{command.AppointmentId}",
                 new AppointmentCreated(command.AppointmentId, slot.Id, slot.BodyId, slot.StartsAt, slot.EndsAt, AppointmentStatus.Booked), version: 1);
         }, ct);

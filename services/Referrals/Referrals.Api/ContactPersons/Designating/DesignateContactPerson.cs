@@ -92,19 +92,11 @@ public static class DesignateContactPersonEndpoint
 /// <summary>The contact-person involvement facts (DESIGN §4), written in the command's own transaction.</summary>
 public static class ContactPersonFacts
 {
-    public static async Task WriteAsync(IDocumentSession session, IEnumerable<object> events, CancellationToken ct)
-    {
-        foreach (var e in events)
+    public static Task WriteAsync(IDocumentSession session, IEnumerable<object> events, CancellationToken ct) =>
+        Involvements.WriteAsync(session, events.Select(e => e switch
         {
-            switch (e)
-            {
-                case ContactPersonDesignated d:
-                    await Involvements.SetContactPerson(session, d.PersonId, d.BodyId, d.MemberId, active: true, d.At, ct);
-                    break;
-                case ContactPersonEnded d:
-                    await Involvements.SetContactPerson(session, d.PersonId, d.BodyId, d.MemberId, active: false, d.At, ct);
-                    break;
-            }
-        }
-    }
+            ContactPersonDesignated d => InvolvementFact.ContactPerson(d.PersonId, d.BodyId, d.MemberId, active: true, d.At),
+            ContactPersonEnded d => InvolvementFact.ContactPerson(d.PersonId, d.BodyId, d.MemberId, active: false, d.At),
+            _ => null,
+        }).OfType<InvolvementFact>().ToList(), ct);
 }

@@ -3,6 +3,8 @@ using Coordination.Secrecy.Gate;
 using Coordination.Secrecy.Gate.Copies;
 using Coordination.ServiceDefaults.Http;
 using Marten;
+using Marten.Services.BatchQuerying;
+using Referrals.Api.Access;
 using Referrals.Api.Copies;
 using Referrals.Api.Referrals.Needs;
 
@@ -69,14 +71,26 @@ public static class SendReferralDecider
     /// <summary>The receiving body must be in the directory, and a service named must be one of its services.</summary>
     public static async Task<Dictionary<string, string[]>> CheckReceiverAsync(IQuerySession session, Guid toBodyId, Guid? serviceId, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>();
         var batch = session.CreateBatchQuery();
+        var errors = QueueReceiverCheck(batch, toBodyId, serviceId);
+        await batch.Execute(ct);
+        return await errors;
+    }
+
+    /// <summary><see cref="CheckReceiverAsync"/> queued on the caller's batch: its answer once the batch has run.</summary>
+    public static Task<Dictionary<string, string[]>> QueueReceiverCheck(IBatchedQuery batch, Guid toBodyId, Guid? serviceId)
+    {
         var body = batch.Load<BodyCopy>(toBodyId);
         var service = serviceId is { } id ? batch.Load<ServiceCopy>(id) : Task.FromResult<ServiceCopy?>(null);
-        await batch.Execute(ct);
-        if (await body is null) errors["toBodyId"] = ["No body with this id in the directory."];
-        else if (serviceId is not null && (await service)?.BodyId != toBodyId) errors["serviceId"] = ["Not a service of the receiving body."];
-        return errors;
+        return Checked();
+
+        async Task<Dictionary<string, string[]>> Checked()
+        {
+            var errors = new Dictionary<string, string[]>();
+            if (await body is null) errors["toBodyId"] = ["No body with this id in the directory."];
+            else if (serviceId is not null && (await service)?.BodyId != toBodyId) errors["serviceId"] = ["Not a service of the receiving body."];
+            return errors;
+        }
     }
 }
 
@@ -107,10 +121,16 @@ public static class SendReferralEndpoint
         if (!ReferralActions.MayHandleReferrals(caller)) return ReferralActions.RoleMayNotHandleReferrals();
         var ct = http.RequestAborted;
         var errors = SendReferralDecider.Validate(request, caller.BodyId!.Value, time.Today());
-        if (errors.Count == 0) errors = await SendReferralDecider.CheckReceiverAsync(session, request.ToBodyId, request.ServiceId, ct);
         if (errors.Count > 0) return Problems.Invalid(errors);
 
-        var facts = await gate.FactsAsync(request.PersonId, ct);
+        // One round trip for the receiver, the person's secrecy facts and their involvement records (ADR 0083).
+        var batch = session.CreateBatchQuery();
+        var receiverErrors = SendReferralDecider.QueueReceiverCheck(batch, request.ToBodyId, request.ServiceId);
+        var pending = FactsLoader.Queue(batch, [request.PersonId]);
+        await batch.Execute(ct);
+        if ((errors = await receiverErrors).Count > 0) return Problems.Invalid(errors);
+
+        var facts = await pending.For(request.PersonId);
         if (!SecrecyRules.IsInvolved(facts, caller.BodyId.Value)) return Problems.NotFound();
 
         var command = SendReferralDecider.Command(Guid.CreateVersion7(), request, ReferralActions.ActorOf(caller), time.GetUtcNow());
@@ -118,7 +138,8 @@ public static class SendReferralEndpoint
         if (decided.Refused) return decided.Refusal!.ToProblem();
 
         session.Events.StartStream<Referral>(command.ReferralId, [.. decided.Events]);
-        await ReferralInvolvement.WriteAsync(session, decided.Events, ct);
+        // The person's involvement records came with the facts: the ones these events concern are among them if they exist.
+        Involvements.Merge(session, ReferralInvolvement.FactsOf(decided.Events), await pending.Involvements);
         return await session.CreatedAsync(http, $"/referrals/{command.ReferralId}", new ReferralCreated(command.ReferralId, ReferralStatus.Sent, 1), version: 1);
     }
 }
