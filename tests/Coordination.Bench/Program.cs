@@ -62,7 +62,7 @@ await Section("e2e", async () =>
 {
     Console.WriteLine("End to end (POST /referrals → Consents' copy of the involvement)");
     var pool = await Pool.Register(clients, settings.Full ? 1_000 : 300, "e2e " + DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-    var e2e = await EndToEnd.Run(settings, clients, pool);
+    var e2e = await EndToEnd.Run(settings, clients, pool, new CpuMeter(processes));
     processes.SamplePeaks();
     Results.EndToEnd(report, e2e, m16, mt16, brokerRoundTrip);
 });

@@ -10,7 +10,7 @@ public sealed record Ratio(string Name, double Value, string Of);
 
 /// <summary>One step of the end-to-end ramp: offered and achieved rates and the lag percentiles (ms).</summary>
 public sealed record LagPoint(string Step, double Offered, double Achieved, double Delivered, double ErrorRate, double P50, double P95, double P99, long Seen, long Lost,
-    bool Sustained);
+    bool Sustained, double CpuMsPerReferral, IReadOnlyDictionary<string, double> CpuMsPerReferralByPart);
 
 /// <summary>
 /// A target: an absolute figure and, where one exists, the same-run ratio it is judged by too. A missed absolute
@@ -81,12 +81,13 @@ public sealed class Report
         {
             md.AppendLine().AppendLine("## End-to-end ramp").AppendLine()
                 .AppendLine("POST /referrals (open loop) → visible in Consents' read model. Delivered: visible by the end of the load plus 2 s, per second.").AppendLine()
-                .AppendLine("| step | offered /s | achieved /s | delivered /s | errors | lag p50 ms | lag p95 ms | lag p99 ms | lost | sustained |")
-                .AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+                .AppendLine("CPU per referral: every part's CPU time (services, PostgreSQL, RabbitMQ, this generator) from the step's first request until its last referral reached Consents, over the referrals answered 201.").AppendLine()
+                .AppendLine("| step | offered /s | achieved /s | delivered /s | errors | lag p50 ms | lag p95 ms | lag p99 ms | lost | sustained | CPU ms per referral |")
+                .AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
             foreach (var l in Lag)
             {
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {l.Step} | {Format(l.Offered)} | {Format(l.Achieved)} | {Format(l.Delivered)} | {l.ErrorRate * 100:0.0} % | {Format(l.P50)} | {Format(l.P95)} | {Format(l.P99)} | {l.Lost} | {(l.Sustained ? "yes" : "no")} |");
+                    $"| {l.Step} | {Format(l.Offered)} | {Format(l.Achieved)} | {Format(l.Delivered)} | {l.ErrorRate * 100:0.0} % | {Format(l.P50)} | {Format(l.P95)} | {Format(l.P99)} | {l.Lost} | {(l.Sustained ? "yes" : "no")} | {Format(l.CpuMsPerReferral)} |");
             }
         }
         if (Plot is not null) md.AppendLine().AppendLine("## Lag against offered load").AppendLine().AppendLine(CultureInfo.InvariantCulture, $"![lag percentiles against offered load]({Plot})");

@@ -56,7 +56,20 @@ public static class Results
     {
         foreach (var s in r.Ramp.Concat(new[] { r.AtHalf, r.AtEighty }.OfType<LagStep>()))
         {
-            report.Lag.Add(new LagPoint(s.Label, s.Load.Offered, s.Load.Achieved, s.Delivered, s.Load.ErrorRate, s.Lag.Ms(50), s.Lag.Ms(95), s.Lag.Ms(99), s.Seen, s.Lost, s.Sustained));
+            report.Lag.Add(new LagPoint(s.Label, s.Load.Offered, s.Load.Achieved, s.Delivered, s.Load.ErrorRate, s.Lag.Ms(50), s.Lag.Ms(95), s.Lag.Ms(99), s.Seen, s.Lost, s.Sustained,
+                s.CpuMsPerReferralTotal, s.CpuMsPerReferral));
+        }
+        // Where a referral's cost goes at E (the highest sustained step of the ramp): the arithmetic behind E. At lower
+        // rates the idle background (the daemons' polling) is shared by fewer referrals and each looks dearer.
+        if (r.Ramp.Where(s => s.Sustained).MaxBy(s => s.Load.Offered) is { } atE)
+        {
+            foreach (var part in Infrastructure.CpuMeter.Parts)
+            {
+                report.Add("end to end", $"CPU per referral at E ({atE.Label}): {part}", atE.CpuMsPerReferral[part], "ms");
+            }
+            var total = report.Add("end to end", $"CPU per referral at E ({atE.Label}): all parts", atE.CpuMsPerReferralTotal, "ms");
+            report.Add("end to end", $"referrals/s the {Environment.ProcessorCount} cores carry at that cost (cores × 1000 ÷ CPU per referral)",
+                Environment.ProcessorCount * 1000 / total, "referrals/s");
         }
         var e = report.Add("end to end", "E: max sustained POST /referrals (≥ 95 % of offered answered 201 and visible in Consents within the load + 2 s, < 1 % errors)", r.E, "referrals/s");
         var ceiling = Math.Min(m16, mt16);

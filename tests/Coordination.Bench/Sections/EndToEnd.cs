@@ -12,8 +12,18 @@ using Npgsql;
 namespace Coordination.Bench.Sections;
 
 /// <summary>One step of the ramp: the load's figures and the lag of its referrals to another service's read model.</summary>
-public sealed record LagStep(string Label, StepResult Load, Latency Lag, int Seen, int Lost, Backlog Backlog, int DeliveredInTime)
+public sealed record LagStep(string Label, StepResult Load, Latency Lag, int Seen, int Lost, Backlog Backlog, int DeliveredInTime,
+    IReadOnlyDictionary<string, double> CpuSeconds)
 {
+    /// <summary>
+    /// CPU per referral answered 201, part by part (<see cref="CpuMeter.Parts"/>), in ms: from the first request of the
+    /// step until its last referral reached Consents, so the idle background of those seconds is included.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> CpuMsPerReferral =>
+        CpuSeconds.ToDictionary(c => c.Key, c => Load.Succeeded == 0 ? double.NaN : c.Value * 1000 / Load.Succeeded, StringComparer.Ordinal);
+
+    public double CpuMsPerReferralTotal => CpuMsPerReferral.Values.Sum();
+
     /// <summary>Referrals visible in the other service's read model by the end of the load plus the grace, per second of load.</summary>
     public double Delivered => DeliveredInTime / Load.Elapsed.TotalSeconds;
 
@@ -91,19 +101,19 @@ public static class EndToEnd
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(5);
     public sealed record Result(double E, IReadOnlyList<LagStep> Ramp, LagStep? AtHalf, LagStep? AtEighty);
 
-    public static async Task<Result> Run(BenchSettings settings, Clients clients, IReadOnlyList<PoolPerson> pool)
+    public static async Task<Result> Run(BenchSettings settings, Clients clients, IReadOnlyList<PoolPerson> pool, CpuMeter cpu)
     {
         // Needs drawn at random among data·inclusion thematiques.
         var needs = Referrals.Api.Referrals.Needs.Thematiques.All.Order(StringComparer.Ordinal).ToArray();
         using var http = clients.For(settings.Referrals);
         // Warm the path (JIT, pools, token) before measuring.
-        await Step(settings, clients, http, pool, needs, 10, TimeSpan.FromSeconds(3), "warm-up");
+        await Step(settings, clients, http, pool, needs, cpu, 10, TimeSpan.FromSeconds(3), "warm-up");
 
         var ramp = new List<LagStep>();
         double lastGood = 0, firstBad = double.NaN;
         for (var rate = 20.0; rate < 5_000; rate *= 1.5)
         {
-            var step = await Step(settings, clients, http, pool, needs, rate, settings.Step, $"{rate:0}/s");
+            var step = await Step(settings, clients, http, pool, needs, cpu, rate, settings.Step, $"{rate:0}/s");
             ramp.Add(step);
             Print(step);
             if (!step.Sustained) { firstBad = rate; break; }
@@ -113,16 +123,16 @@ public static class EndToEnd
         if (!double.IsNaN(firstBad) && lastGood > 0)
         {
             var middle = Math.Sqrt(lastGood * firstBad);
-            var step = await Step(settings, clients, http, pool, needs, middle, settings.Step, $"{middle:0}/s");
+            var step = await Step(settings, clients, http, pool, needs, cpu, middle, settings.Step, $"{middle:0}/s");
             ramp.Add(step);
             Print(step);
             if (step.Sustained) lastGood = middle;
         }
         var e = lastGood;
         if (e <= 0) return new Result(0, ramp, null, null);
-        var half = await Step(settings, clients, http, pool, needs, e * 0.5, settings.Step, "50 % of E");
+        var half = await Step(settings, clients, http, pool, needs, cpu, e * 0.5, settings.Step, "50 % of E");
         Print(half);
-        var eighty = await Step(settings, clients, http, pool, needs, e * 0.8, settings.Step, "80 % of E");
+        var eighty = await Step(settings, clients, http, pool, needs, cpu, e * 0.8, settings.Step, "80 % of E");
         Print(eighty);
         return new Result(e, ramp, half, eighty);
     }
@@ -131,16 +141,18 @@ public static class EndToEnd
         Console.WriteLine($"    {s.Label,-10} offered {s.Load.Offered,7:0.0}/s achieved {s.Load.Achieved,7:0.0}/s errors {s.Load.ErrorRate * 100,5:0.0} % " +
             $"POST p50 {s.Load.Latency.Ms(50),6:0.0} p99 {s.Load.Latency.Ms(99),7:0.0} ms; lag p50 {s.Lag.Ms(50),6:0.0} p95 {s.Lag.Ms(95),7:0.0} " +
             $"p99 {s.Lag.Ms(99),7:0.0} ms ({s.Seen} seen, {s.DeliveredInTime} in time, {s.Lost} lost){(s.Sustained ? "" : "  — not sustained")} {s.Load.ErrorSummary}\n" +
-            $"               {s.Backlog}");
+            $"               {s.Backlog}\n" +
+            $"               CPU per referral {s.CpuMsPerReferralTotal:0.0} ms: {string.Join(", ", s.CpuMsPerReferral.Select(c => $"{c.Key} {c.Value:0.00}"))}");
 
     private static async Task<LagStep> Step(BenchSettings settings, Clients clients, HttpClient http, IReadOnlyList<PoolPerson> pool,
-        string[] needs, double rate, TimeSpan duration, string label)
+        string[] needs, CpuMeter cpu, double rate, TimeSpan duration, string label)
     {
         var tracker = new LagTracker(settings.SystemDatabase);
         var backlog = new Backlog();
         using var stop = new CancellationTokenSource();
         var polling = tracker.Poll(stop.Token);
         var sampling = backlog.Sample(settings, stop.Token);
+        var cpuAtStart = cpu.Read();
         var load = await OpenLoop.Run(rate, duration, MaxInFlight, async (_, ct) =>
         {
             var person = pool[Random.Shared.Next(pool.Count)];
@@ -157,10 +169,11 @@ public static class EndToEnd
         var deliveredInTime = tracker.Seen;
         // Let the tail arrive (or time out) before the next step, so that steps do not overlap.
         await tracker.Drain(TimeSpan.FromSeconds(60));
+        var cpuSeconds = CpuMeter.SecondsBetween(cpuAtStart, cpu.Read());
         await stop.CancelAsync();
         try { await polling; } catch (OperationCanceledException) { }
         try { await sampling; } catch (OperationCanceledException) { }
-        return new LagStep(label, load, tracker.Lag, tracker.Seen, tracker.Pending, backlog, deliveredInTime);
+        return new LagStep(label, load, tracker.Lag, tracker.Seen, tracker.Pending, backlog, deliveredInTime, cpuSeconds);
     }
 
     /// <summary>
