@@ -19,7 +19,8 @@ public sealed record BenchSettings(TimeSpan Duration, string Scale, IReadOnlySet
 
     /// <summary>The raw reads' connections: prepared statements as the services have them (MartenSetup), so that the raw
     /// baseline is the same SQL with the same driver setting.</summary>
-    public string RawReads => Coordination.ServiceDefaults.Persistence.MartenSetup.ForMarten(SystemDatabase);
+    // The raw read replays Referrals' statements with the connection settings Referrals uses (generic plans included).
+    public string RawReads => Coordination.ServiceDefaults.Persistence.MartenSetup.ForMarten(SystemDatabase, genericPlans: true);
 
     /// <summary>A database of the benchmark's own for the raw baselines, dropped and recreated each run.</summary>
     public string BaselineDatabase => new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = "coordination_bench", MaxPoolSize = 64 }.ConnectionString;

@@ -37,6 +37,29 @@ public sealed class MartenConnectionTests(PipelineFixture fixture) : IClassFixtu
         Assert.Equal(noReset, result.NoResetOnClose);
     }
 
+    [Theory]
+    [InlineData("Host=db", false, null)]
+    [InlineData("Host=db", true, MartenSetup.GenericPlans)]
+    [InlineData("Host=db;Options=-c search_path=x", true, "-c search_path=x " + MartenSetup.GenericPlans)]
+    [InlineData("Host=db;Options=-c plan_cache_mode=auto", true, "-c plan_cache_mode=auto")]
+    public void GenericPlans_AreAskedForOnlyWhenTheServiceOptsIn_AndAStringThatSetsThePlanModeWins(string connectionString, bool genericPlans,
+        string? options)
+    {
+        var result = new NpgsqlConnectionStringBuilder(MartenSetup.ForMarten(connectionString, genericPlans));
+        Assert.Equal(options, result.Options);
+    }
+
+    [Fact]
+    public async Task ReferralsSessions_PlanPreparedStatementsOnce_OtherServicesKeepTheDefault()
+    {
+        foreach (var (services, expected) in new[] { (fixture.Referrals.Services, "force_generic_plan"), (fixture.Directory.Services, "auto") })
+        {
+            await using var session = services.GetRequiredService<IDocumentStore>().QuerySession();
+            var mode = (await session.QueryAsync<string>("select current_setting('plan_cache_mode')")).Single();
+            Assert.Equal(expected, mode);
+        }
+    }
+
     [Fact]
     public async Task AServicesStore_GivesItsConnectionsBackWithoutReset()
     {

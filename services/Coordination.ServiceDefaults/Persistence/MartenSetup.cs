@@ -38,7 +38,14 @@ public static class MartenSetup
     /// migrations) are released by Marten itself, and a store's connections close with the store. The webhook pump,
     /// whose lock lives as long as its connection, opens its own from the configured string and keeps the reset.
     /// </summary>
-    public static string ForMarten(string connectionString)
+    /// <param name="genericPlans">
+    /// PostgreSQL plans each prepared statement once for all parameter values (<c>plan_cache_mode=force_generic_plan</c>,
+    /// set for the store's sessions only) instead of planning it anew at every execution. By default it keeps planning
+    /// anew whenever its estimate for the generic plan is worse, which it is for every <c>= ANY($1)</c> lookup (an array of
+    /// unknown length): those were re-planned on every read. A service opts in once its queries are known to have no
+    /// parameter whose value the best plan depends on (a <c>LIKE</c> prefix, a skewed value); ADR 0084.
+    /// </param>
+    public static string ForMarten(string connectionString, bool genericPlans = false)
     {
         // Whether the string names a setting is read from its own keys: NpgsqlConnectionStringBuilder.ContainsKey
         // answers whether a keyword is one Npgsql knows, so it said yes for every string and nothing was ever prepared.
@@ -48,8 +55,14 @@ public static class MartenSetup
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (!Names("MaxAutoPrepare")) builder.MaxAutoPrepare = AutoPreparedStatements;
         if (!Names("NoResetOnClose")) builder.NoResetOnClose = true;
+        if (genericPlans && builder.Options?.Contains("plan_cache_mode", StringComparison.Ordinal) != true)
+        {
+            builder.Options = $"{builder.Options} {GenericPlans}".Trim();
+        }
         return builder.ConnectionString;
     }
+
+    public const string GenericPlans = "-c plan_cache_mode=force_generic_plan";
 
     /// <summary>The advisory lock id of a schema's migrations: stable across processes, distinct per schema.</summary>
     public static int ApplyChangesLockIdFor(string schema) =>
@@ -61,7 +74,7 @@ public static class MartenSetup
     /// database publishes and projects.
     /// </summary>
     public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddCoordinationMarten(
-        this IHostApplicationBuilder builder, ServiceInfo service, Action<StoreOptions> configure)
+        this IHostApplicationBuilder builder, ServiceInfo service, Action<StoreOptions> configure, bool genericPlans = false)
     {
         var connectionString = builder.Configuration.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured.");
@@ -69,7 +82,7 @@ public static class MartenSetup
 
         var marten = builder.Services.AddMarten(opts =>
         {
-            opts.Connection(ForMarten(connectionString));
+            opts.Connection(ForMarten(connectionString, genericPlans));
             opts.DatabaseSchemaName = service.Schema;
             opts.Events.DatabaseSchemaName = service.Schema;
             opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase,

@@ -10,11 +10,13 @@ var builder = WebApplication.CreateBuilder(args);
 var service = ReferralsApi.Service;
 
 builder.AddServiceDefaults(service);
+// Generic plans (ADR 0084): every query here looks documents up by id, person or body, or pages a body's referrals;
+// none has a parameter whose value would change the best plan.
 builder.AddCoordinationMarten(service, opts =>
 {
     opts.AddSecrecyGate();
     ReferralsModel.Configure(opts);
-});
+}, genericPlans: true);
 // Referrals writes the involvement its own referrals and contact persons establish in its own transactions;
 // the other facts §4 needs come from the services that own them.
 builder.AddCoordinationMessaging<ReferralsContracts>(service, typeof(ReferralsApi).Assembly, bus => bus.AddCopyConsumers(
