@@ -110,37 +110,37 @@ public sealed class ReferralInvolvementConsumer(IDocumentSession session) :
     public Task Consume(ConsumeContext<ReferralSent> context)
     {
         var m = context.Message;
-        return Write(context.CancellationToken,
+        return Involvements.CommitAsync(session,
+        [
             InvolvementFact.Involved(m.PersonId, m.FromBodyId, InvolvementKind.ReferralSender, m.ReferralId, m.OccurredAt),
-            InvolvementFact.Involved(m.PersonId, m.ToBodyId, InvolvementKind.ReferralReceiver, m.ReferralId, m.OccurredAt));
+            InvolvementFact.Involved(m.PersonId, m.ToBodyId, InvolvementKind.ReferralReceiver, m.ReferralId, m.OccurredAt),
+        ], context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<ReferralRedirected> context)
     {
         var m = context.Message;
-        return Write(context.CancellationToken,
+        return Involvements.CommitAsync(session,
+        [
             InvolvementFact.Involved(m.PersonId, m.RedirectingBodyId, InvolvementKind.ReferralSender, m.NewReferralId, m.OccurredAt),
-            InvolvementFact.Involved(m.PersonId, m.NewToBodyId, InvolvementKind.ReferralReceiver, m.NewReferralId, m.OccurredAt));
+            InvolvementFact.Involved(m.PersonId, m.NewToBodyId, InvolvementKind.ReferralReceiver, m.NewReferralId, m.OccurredAt),
+        ], context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<ReferralDeclined> context)
     {
         var m = context.Message;
-        return Write(context.CancellationToken,
-            InvolvementFact.RestrictedToItem(m.PersonId, m.ToBodyId, InvolvementKind.ReferralReceiver, m.ReferralId, m.OccurredAt));
+        return Involvements.CommitAsync(session,
+            [InvolvementFact.RestrictedToItem(m.PersonId, m.ToBodyId, InvolvementKind.ReferralReceiver, m.ReferralId, m.OccurredAt)],
+            context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<ReferralExpired> context)
     {
         var m = context.Message;
-        return Write(context.CancellationToken,
-            InvolvementFact.RestrictedToItem(m.PersonId, m.ToBodyId, InvolvementKind.ReferralReceiver, m.ReferralId, m.OccurredAt));
-    }
-
-    private async Task Write(CancellationToken ct, params InvolvementFact[] facts)
-    {
-        await Involvements.WriteAsync(session, facts, ct);
-        await session.SaveChangesAsync(ct);
+        return Involvements.CommitAsync(session,
+            [InvolvementFact.RestrictedToItem(m.PersonId, m.ToBodyId, InvolvementKind.ReferralReceiver, m.ReferralId, m.OccurredAt)],
+            context.CancellationToken);
     }
 }
 
@@ -150,19 +150,15 @@ public sealed class ContactPersonInvolvementConsumer(IDocumentSession session) :
     public Task Consume(ConsumeContext<ContactPersonDesignated> context)
     {
         var m = context.Message;
-        return Write(InvolvementFact.ContactPerson(m.PersonId, m.BodyId, m.MemberId, active: true, m.OccurredAt), context.CancellationToken);
+        return Involvements.CommitAsync(session, [InvolvementFact.ContactPerson(m.PersonId, m.BodyId, m.MemberId, active: true, m.OccurredAt)],
+            context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<ContactPersonEnded> context)
     {
         var m = context.Message;
-        return Write(InvolvementFact.ContactPerson(m.PersonId, m.BodyId, m.MemberId, active: false, m.OccurredAt), context.CancellationToken);
-    }
-
-    private async Task Write(InvolvementFact fact, CancellationToken ct)
-    {
-        await Involvements.WriteAsync(session, [fact], ct);
-        await session.SaveChangesAsync(ct);
+        return Involvements.CommitAsync(session, [InvolvementFact.ContactPerson(m.PersonId, m.BodyId, m.MemberId, active: false, m.OccurredAt)],
+            context.CancellationToken);
     }
 }
 
@@ -177,7 +173,6 @@ public sealed class AppointmentInvolvementConsumer(IDocumentSession session) : I
         {
             involved.Add(InvolvementFact.Involved(m.PersonId, booker, InvolvementKind.AppointmentBooker, m.AppointmentId, m.OccurredAt));
         }
-        await Involvements.WriteAsync(session, involved, context.CancellationToken);
-        await session.SaveChangesAsync(context.CancellationToken);
+        await Involvements.CommitAsync(session, involved, context.CancellationToken);
     }
 }

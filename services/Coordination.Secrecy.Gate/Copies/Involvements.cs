@@ -91,6 +91,13 @@ public static class Involvements
         foreach (var record in changed.Values) session.Store(record);
     }
 
+    /// <summary><see cref="WriteAsync"/>, then the commit: a copy consumer's whole transaction.</summary>
+    public static async Task CommitAsync(IDocumentSession session, IReadOnlyCollection<InvolvementFact> facts, CancellationToken ct)
+    {
+        await WriteAsync(session, facts, ct);
+        await session.SaveChangesAsync(ct);
+    }
+
     public static Task Involve(IDocumentSession session, Guid personId, Guid bodyId, InvolvementKind kind, Guid? itemId,
         DateTimeOffset asOf, CancellationToken ct) =>
         WriteAsync(session, [InvolvementFact.Involved(personId, bodyId, kind, itemId, asOf)], ct);
