@@ -3,8 +3,11 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Consents.Contracts;
+using Coordination.ServiceDefaults.Demo;
 using Coordination.Testing;
 using Directory.Contracts;
+using Identity.Api.Demo;
+using Marten;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -112,6 +115,40 @@ public sealed class AccountLifecycleTests(IdentityFixture fixture)
         var after = Read((await fixture.Tokens.CodeFlow(email, "un long mot de passe", "openid referrals")).AccessToken!);
         Assert.False(after.TryGetClaim("body_id", out _));
         Assert.False(after.TryGetClaim("role", out _));
+    }
+
+    [Fact]
+    public async Task DemoSeed_AfterTheMembershipInvitedTheSameLogin_GivesItTheDemoPassword_Once()
+    {
+        // On a new database Directory's demo memberships can reach Identity before the demo seed runs: the login
+        // then exists as an invitation, without the documented password.
+        var body = Guid.CreateVersion7();
+        var member = Guid.CreateVersion7();
+        var email = $"demo-{member:N}@ccas.example";
+        await Bus.Publish(new MemberJoined(member, body, email, "Démo Invitée", "social_worker", DateOnly.FromDateTime(DateTime.UtcNow), DateTimeOffset.UtcNow),
+            c => c.MessageId = Guid.CreateVersion7());
+        await CoordinationFixture.AssertEventually(() => Task.FromResult(fixture.Invitations.Links.ContainsKey(email)), Delivery, "the invitation");
+        await Assert.ThrowsAsync<InvalidOperationException>(() => fixture.Tokens.CodeFlow(email, DemoData.Password, "openid referrals"));
+
+        var store = fixture.Identity.Services.GetRequiredService<IDocumentStore>();
+        var fresh = $"demo-new-{member:N}@ccas.example";
+        DemoData.DemoLogin[] logins =
+        [
+            new(email, "Démo Invitée", "social_worker", body, null),
+            new(fresh, "Démo Nouvelle", "coordinator", body, null),
+        ];
+        Assert.Equal((1, 1), await DemoAccounts.SeedAsync(store, logins, CancellationToken.None));
+
+        var jwt = Read((await fixture.Tokens.CodeFlow(email, DemoData.Password, "openid referrals")).AccessToken!);
+        Assert.Equal("social_worker", jwt.GetClaim("role").Value);
+        Assert.Equal(body.ToString(), jwt.GetClaim("body_id").Value);
+        Assert.Equal("coordinator", Read((await fixture.Tokens.CodeFlow(fresh, DemoData.Password, "openid referrals")).AccessToken!).GetClaim("role").Value);
+
+        // A second start changes nothing, and a password the person chose is never replaced by the demo one.
+        Assert.Equal((0, 0), await DemoAccounts.SeedAsync(store, logins, CancellationToken.None));
+        var accounts = await fixture.Database.Scalar<long>(
+            "select count(*) from identity.mt_doc_account where data ->> 'login' = '" + email + "'");
+        Assert.Equal(1, accounts);
     }
 
     [Fact]
