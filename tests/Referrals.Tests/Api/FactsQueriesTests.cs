@@ -1,4 +1,5 @@
 using Consents.Contracts;
+using Coordination.Secrecy;
 using Coordination.Secrecy.Gate.Copies;
 using Coordination.Secrecy.Gate.Privacy;
 using Marten;
@@ -78,6 +79,43 @@ public sealed class FactsQueriesTests(ReferralsFixture fixture) : ApiTest(fixtur
                 (await accompaniments).Select(a => a.Id));
         }
         Assert.NotEmpty(await session.Query<ReferralDetails>().Where(r => r.PersonId == followed).ToListAsync());
+    }
+
+    [Fact]
+    public async Task GeneralInvolvementOf_FindsOneActiveRecordNotRestrictedToAnItem_OrNone()
+    {
+        // The send command's lookup (ADR 0085): whether a body is involved with a person, from at most one record.
+        var person = Guid.CreateVersion7();
+        Guid itemOnly = Guid.CreateVersion7(), ended = Guid.CreateVersion7(), general = Guid.CreateVersion7(), none = Guid.CreateVersion7();
+        var now = DateTimeOffset.UtcNow;
+        InvolvementRecord Record(Guid body, InvolvementKind kind, Guid? item, bool onlyItem, bool active) =>
+            new(InvolvementRecord.KeyOf(person, body, kind, item), person, body, kind, item, onlyItem, active, now);
+        await using (var write = Store.LightweightSession())
+        {
+            write.Store(
+                Record(itemOnly, InvolvementKind.ReferralReceiver, Guid.CreateVersion7(), onlyItem: true, active: true),
+                Record(ended, InvolvementKind.ContactPerson, null, onlyItem: false, active: false),
+                Record(general, InvolvementKind.ReferralSender, Guid.CreateVersion7(), onlyItem: false, active: true),
+                Record(general, InvolvementKind.ReferralReceiver, Guid.CreateVersion7(), onlyItem: false, active: true),
+                Record(general, InvolvementKind.ReferralReceiver, Guid.CreateVersion7(), onlyItem: true, active: true),
+                // Another person's general record with the body that has none with this person.
+                new InvolvementRecord(InvolvementRecord.KeyOf(Guid.CreateVersion7(), none, InvolvementKind.Registered, null), Guid.CreateVersion7(), none,
+                    InvolvementKind.Registered, null, false, true, now));
+            await write.SaveChangesAsync();
+        }
+
+        await using var session = Store.QuerySession();
+        foreach (var (body, expected) in new[] { (itemOnly, false), (ended, false), (general, true), (none, false) })
+        {
+            var batch = session.CreateBatchQuery();
+            var found = batch.Query<InvolvementRecord>(FactsLoader.GeneralInvolvementOf, new[] { person }, body);
+            await batch.Execute();
+            var linq = await session.Query<InvolvementRecord>().Where(i => i.PersonId == person && i.BodyId == body && i.Active && !i.ItemOnly)
+                .Select(i => i.Id).ToListAsync();
+            Assert.Equal(expected ? 1 : 0, (await found).Count);
+            Assert.Equal(expected, linq.Count > 0);
+            Assert.All(await found, r => Assert.Contains(r.Id, linq));
+        }
     }
 
     private static void Same<T>(IEnumerable<T> linq, IEnumerable<T> sql, int mustInclude = 0)

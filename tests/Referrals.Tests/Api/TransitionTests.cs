@@ -196,5 +196,7 @@ public sealed class TransitionTests(ReferralsFixture fixture) : ApiTest(fixture)
         var followUp = await Json(await Get(caf, $"persons/{personId}/follow-up"), HttpStatusCode.OK);
         Assert.Equal([first], followUp["orientations"]!.AsArray().Select(o => o!["id"]!.GetValue<Guid>()));
         Assert.Null(followUp["displayName"]);
+        // Involved for that item only, the CAF may not refer the person onwards: the person is unknown to it, as before.
+        await AssertUnknown(await Post(caf, "referrals", new { personId, toBodyId = FranceServices, need = Need }));
     }
 }

@@ -24,9 +24,6 @@ public static class FactsLoader
             (await sensitive).ToHashSet());
 
         public Task<IReadOnlyList<CompanionCopy>> Companions => companions;
-
-        /// <summary>The persons' involvement records themselves, for a command that merges new facts into them.</summary>
-        public Task<IReadOnlyList<InvolvementRecord>> Involvements => involvements;
     }
 
     // The conditions are written as the SQL Marten's LINQ provider generates for them (so the computed index on
@@ -36,13 +33,27 @@ public static class FactsLoader
     public const string KnownGrantsOf = "where ((d.data ->> 'known' is not null and CAST(d.data ->> 'known' as boolean) = True) " +
         "and CAST(d.data ->> 'personId' as uuid) = ANY(?))";
     public const string InvolvementsOf = "where CAST(d.data ->> 'personId' as uuid) = ANY(?)";
+    public const string GeneralInvolvementOf = "where (CAST(d.data ->> 'personId' as uuid) = ANY(?) and CAST(d.data ->> 'bodyId' as uuid) = ? " +
+        "and CAST(d.data ->> 'active' as boolean) = True and CAST(d.data ->> 'itemOnly' as boolean) = False) limit 1";
     public const string ErasedAmong = "where d.id = ANY(?)";
 
-    public static Pending Queue(IBatchedQuery batch, Guid[] personIds)
+    public static Pending Queue(IBatchedQuery batch, Guid[] personIds) =>
+        Queue(batch, personIds, batch.Query<InvolvementRecord>(InvolvementsOf, personIds));
+
+    /// <summary>
+    /// The facts a command needs to know whether <paramref name="bodyId"/> is involved with one person (DESIGN §4: an
+    /// active involvement not restricted to an item), without the rest of the person's involvement: at most the one
+    /// record that answers it. A person's records grow with their history (two per referral, one per appointment or
+    /// designation), and a command that asks about one body reads one record, not the history; a read that decides
+    /// item by item (the follow-up, a referral's page) takes <see cref="Queue(IBatchedQuery, Guid[])"/>.
+    /// </summary>
+    public static Pending QueueInvolvementOf(IBatchedQuery batch, Guid personId, Guid bodyId) =>
+        Queue(batch, [personId], batch.Query<InvolvementRecord>(GeneralInvolvementOf, new[] { personId }, bodyId));
+
+    private static Pending Queue(IBatchedQuery batch, Guid[] personIds, Task<IReadOnlyList<InvolvementRecord>> involvements)
     {
         var grants = batch.Query<GrantCopy>(KnownGrantsOf, personIds);
         var companions = batch.Query<CompanionCopy>(KnownGrantsOf, personIds);
-        var involvements = batch.Query<InvolvementRecord>(InvolvementsOf, personIds);
         // LINQ here: only the ids are wanted, and Marten's SQL batch queries return documents (of reference types). Every
         // read needs the sensitive bodies; their documents would be read and deserialised for nothing.
         var sensitive = batch.Query<BodyCopy>().Where(b => b.Sensitive).Select(b => b.Id).ToList();

@@ -123,10 +123,11 @@ public static class SendReferralEndpoint
         var errors = SendReferralDecider.Validate(request, caller.BodyId!.Value, time.Today());
         if (errors.Count > 0) return Problems.Invalid(errors);
 
-        // One round trip for the receiver, the person's secrecy facts and their involvement records (ADR 0083).
+        // One round trip for the receiver and the person's secrecy facts (ADR 0083), with the one involvement record that
+        // says whether the sender is involved rather than the person's whole involvement history (ADR 0085).
         var batch = session.CreateBatchQuery();
         var receiverErrors = SendReferralDecider.QueueReceiverCheck(batch, request.ToBodyId, request.ServiceId);
-        var pending = FactsLoader.Queue(batch, [request.PersonId]);
+        var pending = FactsLoader.QueueInvolvementOf(batch, request.PersonId, caller.BodyId.Value);
         await batch.Execute(ct);
         if ((errors = await receiverErrors).Count > 0) return Problems.Invalid(errors);
 
@@ -138,8 +139,8 @@ public static class SendReferralEndpoint
         if (decided.Refused) return decided.Refusal!.ToProblem();
 
         session.Events.StartStream<Referral>(command.ReferralId, [.. decided.Events]);
-        // The person's involvement records came with the facts: the ones these events concern are among them if they exist.
-        Involvements.Merge(session, ReferralInvolvement.FactsOf(decided.Events), await pending.Involvements);
+        // The records these events establish are keyed by the new referral's id, made above: none of them exists yet.
+        Involvements.Merge(session, ReferralInvolvement.FactsOf(decided.Events), []);
         return await session.CreatedAsync(http, $"/referrals/{command.ReferralId}", new ReferralCreated(command.ReferralId, ReferralStatus.Sent, 1), version: 1);
     }
 }
