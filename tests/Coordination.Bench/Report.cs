@@ -13,14 +13,18 @@ public sealed record LagPoint(string Step, double Offered, double Achieved, doub
     bool Sustained, double CpuMsPerReferral, IReadOnlyDictionary<string, double> CpuMsPerReferralByPart);
 
 /// <summary>
-/// A target: an absolute figure and, where one exists, the same-run ratio it is judged by too. A missed absolute
-/// whose ratio held (<see cref="RatioHeld"/>) is reported as such: the machine, not the design, missed it.
+/// A target: an absolute figure and, where one exists, its same-run ratio. A missed absolute whose ratio held
+/// (<see cref="RatioHeld"/>) is reported as such: the machine, not the design, missed it. The ratio makes a met
+/// absolute a miss only where the threshold itself is a ratio too (<see cref="RatioRequired"/>: the reads' "≤ 3 × raw");
+/// elsewhere (rebuild against the batched append, flatness against the raw read's own growth, lag against the broker)
+/// it is the context printed beside the figure, which the issue does not set a bound on.
 /// </summary>
-public sealed record Target(string Name, string Threshold, double Measured, string Unit, bool Met, string? RatioNote = null, bool? RatioHeld = null)
+public sealed record Target(string Name, string Threshold, double Measured, string Unit, bool Met, string? RatioNote = null, bool? RatioHeld = null,
+    bool RatioRequired = false)
 {
     public string Verdict => (Met, RatioHeld) switch
     {
-        (true, false) => "absolute met, **ratio missed**",
+        (true, false) when RatioRequired => "absolute met, **ratio missed**",
         (true, _) => "yes",
         (false, true) => "**no** (absolute missed, ratio held)",
         (false, _) => "**no**",
@@ -42,9 +46,10 @@ public sealed class Report
     /// <summary>Lag percentiles per offered load, for the JSON and the plot.</summary>
     public List<LagPoint> Lag { get; } = [];
 
-    public void AddTarget(string name, string threshold, double measured, string unit, bool met, string? ratioNote = null, bool? ratioHeld = null)
+    public void AddTarget(string name, string threshold, double measured, string unit, bool met, string? ratioNote = null, bool? ratioHeld = null,
+        bool ratioRequired = false)
     {
-        var target = new Target(name, threshold, measured, unit, met, ratioNote, ratioHeld);
+        var target = new Target(name, threshold, measured, unit, met, ratioNote, ratioHeld, ratioRequired);
         Targets.Add(target);
         Console.WriteLine($"  target       {name,-58} {Format(measured),12} {unit} — {target.Verdict.Replace("**", "", StringComparison.Ordinal)}");
     }
