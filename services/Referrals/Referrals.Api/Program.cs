@@ -16,7 +16,7 @@ builder.AddCoordinationMarten(service, opts =>
 {
     opts.AddSecrecyGate();
     ReferralsModel.Configure(opts);
-}, genericPlans: true);
+}, genericPlans: ReferralsApi.GenericPlans);
 // Referrals writes the involvement its own referrals and contact persons establish in its own transactions;
 // the other facts §4 needs come from the services that own them.
 builder.AddCoordinationMessaging<ReferralsContracts>(service, typeof(ReferralsApi).Assembly, bus => bus.AddCopyConsumers(

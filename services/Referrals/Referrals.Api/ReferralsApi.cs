@@ -11,6 +11,9 @@ public sealed class ReferralsApi
     public const string FollowUpTag = "Shared follow-up";
     public const string StatisticsTag = "Statistics";
 
+    /// <summary>Referrals' sessions plan each prepared statement once (ADR 0084); the benchmark's store of Referrals too.</summary>
+    public const bool GenericPlans = true;
+
     public static readonly ServiceInfo Service = new("referrals", "Referrals and shared follow-up",
         "Referrals (orientations) between bodies, the contact person per body for a person, the accompaniment log and the shared follow-up view.")
     {

@@ -21,7 +21,7 @@ public sealed class ServiceStores(BenchSettings settings) : IDisposable
     {
         opts.AddSecrecyGate();
         global::Referrals.Api.ReferralsModel.Configure(opts);
-    });
+    }, global::Referrals.Api.ReferralsApi.GenericPlans);
 
     public IDocumentStore Consents() => Build(global::Consents.Api.ConsentsApi.Service, opts =>
     {
@@ -35,13 +35,13 @@ public sealed class ServiceStores(BenchSettings settings) : IDisposable
         global::Appointments.Api.AppointmentsModel.Configure(opts);
     });
 
-    private IDocumentStore Build(ServiceInfo service, Action<StoreOptions> configure)
+    private IDocumentStore Build(ServiceInfo service, Action<StoreOptions> configure, bool genericPlans = false)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration["ConnectionStrings:Postgres"] = settings.SystemDatabase;
         builder.Configuration[MessagingSetup.DeployTopologyOnlyKey] = "true";
         builder.Services.AddLogging();
-        builder.AddCoordinationMarten(service, configure);
+        builder.AddCoordinationMarten(service, configure, genericPlans);
         var host = builder.Build();
         _hosts.Add(host);
         return host.Services.GetRequiredService<IDocumentStore>();
