@@ -28,6 +28,15 @@ public sealed class AccountLifecycleTests(IdentityFixture fixture)
 
     private static string Sha256(string code) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(code)));
 
+    /// <summary>Directory's MemberJoined for a newcomer (a social worker of the body): the invitation link Identity sends.</summary>
+    private async Task<Uri> Invited(Guid member, Guid body, string email, string displayName)
+    {
+        await Bus.Publish(new MemberJoined(member, body, email, displayName, "social_worker", DateOnly.FromDateTime(DateTime.UtcNow), DateTimeOffset.UtcNow),
+            c => c.MessageId = Guid.CreateVersion7());
+        await CoordinationFixture.AssertEventually(() => Task.FromResult(fixture.Invitations.Links.ContainsKey(email)), Delivery, "the invitation");
+        return fixture.Invitations.Links[email];
+    }
+
     private async Task<HttpResponseMessage> Activate(string code, string login, string password = "un mot de passe")
     {
         using var browser = fixture.Tokens.Browser();
@@ -87,14 +96,9 @@ public sealed class AccountLifecycleTests(IdentityFixture fixture)
     [Fact]
     public async Task MemberJoined_InvitesANewProfessional_WhoseTokenCarriesBodyAndRole_UntilMemberLeft()
     {
-        var body = Guid.CreateVersion7();
-        var member = Guid.CreateVersion7();
+        var (body, member) = (Guid.CreateVersion7(), Guid.CreateVersion7());
         var email = $"agent-{member:N}@caf.example";
-        await Bus.Publish(new MemberJoined(member, body, email, "Agent CAF", "social_worker", DateOnly.FromDateTime(DateTime.UtcNow), DateTimeOffset.UtcNow),
-            c => c.MessageId = Guid.CreateVersion7());
-
-        await CoordinationFixture.AssertEventually(() => Task.FromResult(fixture.Invitations.Links.ContainsKey(email)), Delivery, "the invitation");
-        var link = fixture.Invitations.Links[email];
+        var link = await Invited(member, body, email, "Agent CAF");
         using (var browser = fixture.Tokens.Browser())
         {
             var set = await HtmlForms.Submit(browser, link.PathAndQuery.TrimStart('/'), new Dictionary<string, string>
@@ -122,12 +126,9 @@ public sealed class AccountLifecycleTests(IdentityFixture fixture)
     {
         // On a new database Directory's demo memberships can reach Identity before the demo seed runs: the login
         // then exists as an invitation, without the documented password.
-        var body = Guid.CreateVersion7();
-        var member = Guid.CreateVersion7();
+        var (body, member) = (Guid.CreateVersion7(), Guid.CreateVersion7());
         var email = $"demo-{member:N}@ccas.example";
-        await Bus.Publish(new MemberJoined(member, body, email, "Démo Invitée", "social_worker", DateOnly.FromDateTime(DateTime.UtcNow), DateTimeOffset.UtcNow),
-            c => c.MessageId = Guid.CreateVersion7());
-        await CoordinationFixture.AssertEventually(() => Task.FromResult(fixture.Invitations.Links.ContainsKey(email)), Delivery, "the invitation");
+        await Invited(member, body, email, "Démo Invitée");
         await Assert.ThrowsAsync<InvalidOperationException>(() => fixture.Tokens.CodeFlow(email, DemoData.Password, "openid referrals"));
 
         var store = fixture.Identity.Services.GetRequiredService<IDocumentStore>();
