@@ -100,6 +100,19 @@ public sealed class ArchitectureTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Services))]
+    public void EachService_RunsWithWorkstationGcAndACappedGen0Budget(string service)
+    {
+        // The memory settings of ADR 0007 and ADR 0086, as the runtime reads them: the service's own runtimeconfig.json,
+        // copied beside this test assembly by the project reference. The test host itself keeps the runtime's defaults.
+        var file = Path.Combine(AppContext.BaseDirectory, $"{service}.Api.runtimeconfig.json");
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
+        var options = json.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        Assert.False(options.GetProperty("System.GC.Server").GetBoolean());
+        Assert.InRange(options.GetProperty("System.GC.Gen0MaxBudget").GetInt64(), 1L << 20, 8L << 20);
+    }
+
     [Fact]
     public void EachService_DefaultsToThePortTheRunScriptAndTheReadmeGiveIt()
     {
