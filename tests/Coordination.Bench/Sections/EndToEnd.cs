@@ -103,10 +103,11 @@ public static class EndToEnd
     /// <summary>
     /// Each pending id costs the poll one index probe in PostgreSQL. Past 200 pending ids — a saturated system, lags in
     /// seconds — the poll waits 25 µs per pending id instead of 5 ms, so that measuring takes a bounded share of the
-    /// database's CPU rather than the share that grows with the backlog (up to 2 000 probes every 5 ms: most of a
-    /// core, taken from the system measured just when it saturates).
+    /// database's CPU rather than a share that grows with the backlog (up to 2 000 probes every 5 ms, taken from the
+    /// system measured just when it saturates).
     /// </summary>
     private static readonly TimeSpan PollPerPendingId = TimeSpan.FromMicroseconds(25);
+
     public sealed record Result(double E, IReadOnlyList<LagStep> Ramp, LagStep? AtHalf, LagStep? AtEighty);
 
     public static async Task<Result> Run(BenchSettings settings, Clients clients, IReadOnlyList<PoolPerson> pool, CpuMeter cpu)
