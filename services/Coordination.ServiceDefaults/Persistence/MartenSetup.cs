@@ -47,7 +47,7 @@ public static class MartenSetup
     /// With it, the store's sessions also cost a random page read as on solid-state storage (<c>random_page_cost=1.1</c>,
     /// PostgreSQL's default of 4 being a spinning disk's): a generic plan is costed from default selectivities — a range
     /// of unknown bounds is ≈ 0.5 % of the rows — and at 4 the async daemon's page query (events after the last one
-    /// processed, in order, 500 at a time) was planned, in stores under ≈ 150 000 events, as reading every event up to the
+    /// processed, in order, 500 at a time) was planned, in stores of up to at least 107 000 events, as reading every event up to the
     /// high-water mark, joining every stream and sorting, for each page (67 ms a page at 24 000 events, 293 ms at 107 000,
     /// against 1 ms walking the index). A connection string that sets either value itself wins; ADR 0087.
     /// </param>
