@@ -18,6 +18,18 @@ namespace Coordination.ServiceDefaults.Persistence;
 
 public static class MartenSetup
 {
+    /// <summary>
+    /// The retry of a read the store sends (ADR 0061): a refused or reset connection is tried again at once, up to three
+    /// times, never a timeout. A statement a service sends to the store's database without Marten takes the same.
+    /// </summary>
+    public static RetryStrategyOptions QuickRetry() => new()
+    {
+        ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && TransientFailures.IsQuickRetry(e)),
+        MaxRetryAttempts = 3,
+        Delay = TimeSpan.FromMilliseconds(50),
+        BackoffType = DelayBackoffType.Exponential,
+    };
+
     /// <summary>The longest a hole in the event sequence may hold the daemon while some transaction might still fill it.</summary>
     public static readonly TimeSpan HeldHoleCap = TimeSpan.FromSeconds(45);
 
@@ -124,13 +136,7 @@ public static class MartenSetup
             opts.ApplyChangesLockId = ApplyChangesLockIdFor(service.Schema);
             // Reads retry a refused or reset connection at once (cheap), never a timeout: a request during an
             // outage is answered 503 instead of waiting for four connect timeouts in a row (ADR 0061).
-            opts.ConfigurePolly(polly => polly.AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && TransientFailures.IsQuickRetry(e)),
-                MaxRetryAttempts = 3,
-                Delay = TimeSpan.FromMilliseconds(50),
-                BackoffType = DelayBackoffType.Exponential,
-            }));
+            opts.ConfigurePolly(polly => polly.AddRetry(QuickRetry()));
             opts.Schema.For<InboxEntry>().DocumentAlias("inbox");
             opts.Schema.For<IdempotencyRecord>().DocumentAlias("idempotency");
             configure(opts);

@@ -34,6 +34,7 @@ public static class ReferralsEndpoints
         builder.Services.AddAuthorizationBuilder().AddPolicy(PersonDataPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(IsProfessionalOrPerson));
         builder.Services.AddHostedService<ReferralExpiryJob>();
         builder.Services.AddRightsOpenedSchema();
+        builder.Services.AddSingleton<FollowUp.GettingFollowUp.FollowUpStatements>();
         return builder;
     }
 

@@ -8,6 +8,7 @@ using Npgsql;
 using Referrals.Api.Accompaniments.Listing;
 using Referrals.Api.ContactPersons.Listing;
 using Referrals.Api.Copies;
+using Referrals.Api.FollowUp.GettingFollowUp;
 using Referrals.Api.Referrals.GettingDetails;
 
 namespace Coordination.Bench.Sections;
@@ -135,7 +136,8 @@ public static class FollowUpReads
     {
         using var http = clients.For(settings.Referrals);
         await using var data = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(settings.RawReads) { MaxPoolSize = 100 }.ConnectionString);
-        var raw = RawQuery(store);
+        // The service's own statements (ADR 0088), sent the same way, without deserialising or anything after.
+        var statements = new FollowUpStatements(store);
         await clients.Tokens.User(Reader);
 
         async Task<bool> OverHttp(int _, CancellationToken ct)
@@ -151,7 +153,7 @@ public static class FollowUpReads
         {
             var person = FollowUpSeed.PersonId(Random.Shared.NextInt64(persons));
             await using var connection = await data.OpenConnectionAsync(ct);
-            await using var batch = raw(person, connection);
+            await using var batch = statements.Batch(connection, person);
             await using var reader = await batch.ExecuteReaderAsync(ct);
             var rows = 0;
             do
@@ -182,55 +184,6 @@ public static class FollowUpReads
             }
             return latency;
         }
-    }
-
-    /// <summary>
-    /// The raw read: the SQL Marten generates for the endpoint's documents (facts, name, referrals, contact
-    /// persons, appointments, accompaniments, the bodies involved, sensitive bodies, erasure), sent as one
-    /// batch with Npgsql and read without deserialising — no HTTP, token, decision, composition or access-log append.
-    /// </summary>
-    private static Func<Guid, NpgsqlConnection, NpgsqlBatch> RawQuery(IDocumentStore store)
-    {
-        using var session = store.QuerySession();
-        var probe = Guid.Empty;
-        // The same predicates as FactsLoader (a one-element array for the person), so that the plans are the service's.
-        var probes = new[] { probe };
-        var commands = new List<NpgsqlCommand>
-        {
-            session.Query<GrantCopy>().Where(g => g.Known && probes.Contains(g.PersonId)).ToCommand(),
-            session.Query<CompanionCopy>().Where(c => c.Known && probes.Contains(c.PersonId)).ToCommand(),
-            session.Query<InvolvementRecord>().Where(i => probes.Contains(i.PersonId)).ToCommand(),
-            session.Query<BodyCopy>().Where(b => b.Sensitive).Select(b => b.Id).ToCommand(),
-            session.Query<PersonNameCopy>().Where(p => p.Id == probe).ToCommand(),
-            session.Query<ReferralDetails>().Where(r => r.PersonId == probe).ToCommand(),
-            session.Query<ContactPersonHistory>().Where(h => h.PersonId == probe).ToCommand(),
-            session.Query<AppointmentCopy>().Where(a => a.PersonId == probe && a.Known).ToCommand(),
-            session.Query<AccompanimentDetails>().Where(a => a.PersonId == probe).ToCommand(),
-        };
-        var schema = store.Options.DatabaseSchemaName;
-        var bodies = $"select d.data from {schema}.mt_doc_bodycopy as d where d.id in " +
-            $"(select cast(i.data ->> 'bodyId' as uuid) from {schema}.mt_doc_involvementrecord as i where cast(i.data ->> 'personId' as uuid) = $1)";
-        return (person, connection) =>
-        {
-            var batch = new NpgsqlBatch(connection);
-            foreach (var command in commands)
-            {
-                var copy = new NpgsqlBatchCommand(command.CommandText);
-                foreach (NpgsqlParameter p in command.Parameters)
-                {
-                    var value = p.Value switch
-                    {
-                        Guid g when g == probe => person,
-                        Guid[] { Length: 1 } a when a[0] == probe => new[] { person },
-                        _ => p.Value,
-                    };
-                    copy.Parameters.Add(new NpgsqlParameter { ParameterName = p.ParameterName, NpgsqlDbType = p.NpgsqlDbType, Value = value });
-                }
-                batch.BatchCommands.Add(copy);
-            }
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(bodies) { Parameters = { new NpgsqlParameter { Value = person } } });
-            return batch;
-        };
     }
 
     private static async Task<long> Scalar(BenchSettings settings, string sql)

@@ -3,6 +3,7 @@ using Coordination.Secrecy;
 using Coordination.Secrecy.Gate.Copies;
 using Coordination.Secrecy.Gate.Privacy;
 using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using Referrals.Api.Access;
 using Referrals.Api.Accompaniments.Listing;
 using Referrals.Api.ContactPersons.Listing;
@@ -14,7 +15,7 @@ using Xunit;
 namespace Referrals.Tests.Api;
 
 /// <summary>
-/// The follow-up's batch is written in SQL (ADR 0082): each condition must select exactly what its LINQ form selects,
+/// The facts' batch is written in SQL (ADR 0082): each condition must select exactly what its LINQ form selects,
 /// over persons whose copies include what the conditions tell apart (a grant and a companion known, a grant and a
 /// companion whose end arrived before them, an erased person, an appointment copy not yet known).
 /// </summary>
@@ -63,21 +64,47 @@ public sealed class FactsQueriesTests(ReferralsFixture fixture) : ApiTest(fixtur
         Same(await session.Query<ErasedPerson>().Where(e => persons.Contains(e.Id)).Select(e => e.Id).ToListAsync(),
             (await erasedOnes).Select(e => e.Id), mustInclude: 1);
 
+        // The follow-up's statements (ADR 0088): the same facts as the gate's own loader, the same documents as LINQ.
+        var statements = Fixture.Referrals.Services.GetRequiredService<FollowUpStatements>();
         foreach (var person in persons.Take(40))
         {
-            var perPerson = session.CreateBatchQuery();
-            var referrals = perPerson.Query<ReferralDetails>(GetFollowUpEndpoint.OfPerson, person);
-            var contacts = perPerson.Query<ContactPersonHistory>(GetFollowUpEndpoint.OfPerson, person);
-            var appointments = perPerson.Query<AppointmentCopy>(GetFollowUpEndpoint.KnownOfPerson, person);
-            var accompaniments = perPerson.Query<AccompanimentDetails>(GetFollowUpEndpoint.OfPerson, person);
-            await perPerson.Execute();
-            Same(await session.Query<ReferralDetails>().Where(r => r.PersonId == person).Select(r => r.Id).ToListAsync(), (await referrals).Select(r => r.Id));
-            Same(await session.Query<ContactPersonHistory>().Where(h => h.PersonId == person).Select(h => h.Id).ToListAsync(), (await contacts).Select(h => h.Id));
+            var (facts, docs) = await statements.LoadAsync(person, CancellationToken.None);
+            var expected = await PersonFactsLoader.LoadAsync(session, person, CancellationToken.None);
+            Same(expected.Grants.Select(g => g.ConsentId), facts.Grants.Select(g => g.ConsentId));
+            Same(expected.Companions.Select(c => c.CompanionId), facts.Companions.Select(c => c.CompanionId));
+            Same(expected.Involvements.Select(i => $"{i.BodyId} {i.Kind} {i.ItemId} {i.ItemOnly} {i.Active}"),
+                facts.Involvements.Select(i => $"{i.BodyId} {i.Kind} {i.ItemId} {i.ItemOnly} {i.Active}"));
+            Same(expected.SensitiveBodies, facts.SensitiveBodies);
+
+            Assert.Equal((await session.LoadAsync<PersonNameCopy>(person))?.DisplayName, docs.Person?.DisplayName);
+            Same(await session.Query<ReferralDetails>().Where(r => r.PersonId == person).Select(r => r.Id).ToListAsync(), docs.Referrals.Select(r => r.Id));
+            Same(await session.Query<ContactPersonHistory>().Where(h => h.PersonId == person).Select(h => h.Id).ToListAsync(), docs.ContactPersons.Select(h => h.Id));
+            Same(await session.Query<CompanionCopy>().Where(c => c.PersonId == person && c.Known).Select(c => c.Id).ToListAsync(), docs.Companions.Select(c => c.Id));
             Same(await session.Query<AppointmentCopy>().Where(a => a.PersonId == person && a.Known).Select(a => a.Id).ToListAsync(),
-                (await appointments).Select(a => a.Id));
+                docs.Appointments.Select(a => a.Id));
             Same(await session.Query<AccompanimentDetails>().Where(a => a.PersonId == person).Select(a => a.Id).ToListAsync(),
-                (await accompaniments).Select(a => a.Id));
+                docs.Accompaniments.Select(a => a.Id));
+            var involvedBodies = (await session.Query<InvolvementRecord>().Where(i => i.PersonId == person).ToListAsync()).Select(i => i.BodyId).ToHashSet();
+            Same((await session.Query<BodyCopy>().ToListAsync()).Where(b => involvedBodies.Contains(b.Id)).Select(b => $"{b.Id} {b.Name}"),
+                docs.BodyNames.Select(b => $"{b.Key} {b.Value}"));
         }
+        var ofFollowed = await statements.LoadAsync(followed, CancellationToken.None);
+        Assert.NotEmpty(ofFollowed.Documents.Referrals);
+        Assert.NotEmpty(ofFollowed.Documents.BodyNames);
+        Assert.NotEmpty(ofFollowed.Documents.Companions);
+        Assert.NotEmpty(ofFollowed.Facts.Grants);
+        Assert.NotEmpty(ofFollowed.Facts.Involvements);
+
+        // Once the person is erased, the facts leave nothing to rely on, as the gate's loader does.
+        await using (var write = Store.LightweightSession())
+        {
+            write.Store(new ErasedPerson(followed, DateTimeOffset.UtcNow, null));
+            await write.SaveChangesAsync();
+        }
+        var afterErasure = (await statements.LoadAsync(followed, CancellationToken.None)).Facts;
+        Assert.Empty(afterErasure.Grants);
+        Assert.Empty(afterErasure.Companions);
+        Assert.Empty(afterErasure.Involvements);
         Assert.NotEmpty(await session.Query<ReferralDetails>().Where(r => r.PersonId == followed).ToListAsync());
     }
 

@@ -8,8 +8,9 @@ namespace Referrals.Api.Access;
 
 /// <summary>
 /// The secrecy facts of several persons in one round trip (a page of referrals), or queued on a batch the
-/// caller extends with its own documents (the follow-up view, with <see cref="QueueInvolvedBodies"/>): the same copies as
-/// <see cref="PersonFactsLoader"/>, so the decision is the same.
+/// caller extends with its own documents (a referral, a contact person's history, the accompaniment log): the same copies
+/// as <see cref="PersonFactsLoader"/>, so the decision is the same. The follow-up reads the same copies with the
+/// statements of <see cref="FollowUp.GettingFollowUp.FollowUpStatements"/> and derives the facts with <see cref="Pending"/>.
 /// </summary>
 public static class FactsLoader
 {
@@ -63,16 +64,6 @@ public static class FactsLoader
 
     private static async Task<IReadOnlyList<Guid>> Ids<T>(Task<IReadOnlyList<T>> documents, Func<T, Guid> id) =>
         (await documents).Select(id).ToList();
-
-    /// <summary>
-    /// The bodies involved with the persons, in the same trip: every body a follow-up item names is involved. A
-    /// statement of its own rather than Marten's Include, which creates and drops a temporary table on every read
-    /// (2 ms of PostgreSQL per read, and catalog churn under load).
-    /// </summary>
-    public static Task<IReadOnlyList<BodyCopy>> QueueInvolvedBodies(IBatchedQuery batch, IQuerySession session, Guid[] personIds) =>
-        batch.Query<BodyCopy>(
-            $"where id in (select CAST(i.data ->> 'bodyId' as uuid) from {session.DocumentStore.Options.Schema.For<InvolvementRecord>()} as i " +
-            "where CAST(i.data ->> 'personId' as uuid) = ANY(?))", personIds);
 
     public static async Task<IReadOnlyDictionary<Guid, PersonFacts>> LoadManyAsync(IQuerySession session, IEnumerable<Guid> personIds, CancellationToken ct)
     {

@@ -31,10 +31,10 @@ public static class GetFollowUpEndpoint
         return group;
     }
 
-    private static async Task<IResult> Handle(Guid personId, SecrecyGate gate, IDocumentSession session, HttpContext http)
+    private static async Task<IResult> Handle(Guid personId, SecrecyGate gate, IDocumentSession session, FollowUpStatements statements, HttpContext http)
     {
         var ct = http.RequestAborted;
-        var (facts, docs) = await LoadAsync(session, personId, ct);
+        var (facts, docs) = await statements.LoadAsync(personId, ct);
         var composed = FollowUpComposer.Compose(new Sight(gate.Reader, facts, gate.Now), docs);
 
         var read = composed.Read;
@@ -42,31 +42,5 @@ public static class GetFollowUpEndpoint
         session.PropagateTrace();
         await session.SaveChangesAsync(ct);
         return composed.View is { } view ? TypedResults.Ok(view) : Problems.NotFound();
-    }
-
-    public const string OfPerson = "where d.person_id = ?";
-    public const string KnownOfPerson = "where (d.person_id = ? and (d.data ->> 'known' is not null and CAST(d.data ->> 'known' as boolean) = True))";
-
-    /// <summary>
-    /// The secrecy facts and every follow-up document of the person in one database round trip, body names
-    /// included (every body an item names is involved with the person).
-    /// </summary>
-    public static async Task<(PersonFacts Facts, FollowUpDocuments Documents)> LoadAsync(IQuerySession session, Guid personId, CancellationToken ct)
-    {
-        var batch = session.CreateBatchQuery();
-        var pending = FactsLoader.Queue(batch, [personId]);
-        var bodies = FactsLoader.QueueInvolvedBodies(batch, session, [personId]);
-        var person = batch.Load<PersonNameCopy>(personId);
-        // SQL rather than LINQ, as in FactsLoader: the duplicated person_id columns, without parsing LINQ on every read.
-        var referrals = batch.Query<ReferralDetails>(OfPerson, personId);
-        var contacts = batch.Query<ContactPersonHistory>(OfPerson, personId);
-        var appointments = batch.Query<AppointmentCopy>(KnownOfPerson, personId);
-        var accompaniments = batch.Query<AccompanimentDetails>(OfPerson, personId);
-        await batch.Execute(ct);
-
-        var facts = await pending.For(personId);
-        var docs = new FollowUpDocuments(personId, await person, await referrals, await contacts, await pending.Companions,
-            await appointments, await accompaniments, (await bodies).ToDictionary(b => b.Id, b => b.Name));
-        return (facts, docs);
     }
 }
