@@ -106,9 +106,7 @@ public sealed class ArchitectureTests
     {
         // The memory settings of ADR 0007 and ADR 0086, as the runtime reads them: the service's own runtimeconfig.json,
         // copied beside this test assembly by the project reference. The test host itself keeps the runtime's defaults.
-        var file = Path.Combine(AppContext.BaseDirectory, $"{service}.Api.runtimeconfig.json");
-        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
-        var options = json.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        var options = RuntimeOptions(service);
         Assert.False(options.GetProperty("System.GC.Server").GetBoolean());
         Assert.InRange(options.GetProperty("System.GC.Gen0MaxBudget").GetInt64(), 1L << 20, 8L << 20);
     }
@@ -123,11 +121,16 @@ public sealed class ArchitectureTests
     {
         // ADR 0089: Identity and Referrals run without tiered PGO (about 10 and 20 MB less RSS, about 8 % more CPU); the
         // others keep the runtime's default, where it cost no measurable memory.
+        var enabled = !RuntimeOptions(service).TryGetProperty("System.Runtime.TieredPGO", out var setting) || setting.GetBoolean();
+        Assert.Equal(pgo, enabled);
+    }
+
+    /// <summary>The service's own runtimeconfig.json as the runtime reads it, copied beside this test assembly by the project reference.</summary>
+    private static System.Text.Json.JsonElement RuntimeOptions(string service)
+    {
         var file = Path.Combine(AppContext.BaseDirectory, $"{service}.Api.runtimeconfig.json");
         using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
-        var options = json.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
-        var enabled = !options.TryGetProperty("System.Runtime.TieredPGO", out var setting) || setting.GetBoolean();
-        Assert.Equal(pgo, enabled);
+        return json.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties").Clone();
     }
 
     [Fact]

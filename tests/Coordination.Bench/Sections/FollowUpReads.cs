@@ -1,13 +1,11 @@
 using System.Diagnostics;
 using System.Net;
 using Coordination.Bench.Infrastructure;
-using Coordination.Secrecy.Gate.Copies;
 using JasperFx.Events.Daemon;
 using Marten;
 using Npgsql;
 using Referrals.Api.Accompaniments.Listing;
 using Referrals.Api.ContactPersons.Listing;
-using Referrals.Api.Copies;
 using Referrals.Api.FollowUp.GettingFollowUp;
 using Referrals.Api.Referrals.GettingDetails;
 

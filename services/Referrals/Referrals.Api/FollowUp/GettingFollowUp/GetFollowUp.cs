@@ -1,14 +1,9 @@
 using Coordination.Secrecy;
 using Coordination.Secrecy.Gate;
-using Coordination.Secrecy.Gate.Copies;
 using Coordination.ServiceDefaults.Http;
 using Coordination.ServiceDefaults.Messaging;
 using Marten;
 using Referrals.Api.Access;
-using Referrals.Api.Accompaniments.Listing;
-using Referrals.Api.ContactPersons.Listing;
-using Referrals.Api.Copies;
-using Referrals.Api.Referrals.GettingDetails;
 
 namespace Referrals.Api.FollowUp.GettingFollowUp;
 
