@@ -17,9 +17,9 @@ namespace Referrals.Api.FollowUp.GettingFollowUp;
 /// <summary>
 /// Everything the follow-up of one person needs — the secrecy facts (the same copies as <see cref="FactsLoader"/>), the
 /// person's documents and the names of the bodies involved — in one round trip (ADR 0088). The statements are the SQL
-/// Marten's LINQ provider writes for them, taken once at start-up; each read sends them as one Npgsql batch with the
-/// person's id and reads the rows with the store's serializer. Marten's batch query built, parsed and typed the same
-/// text anew on every read: a tenth to a fifth of the service's time per read (ADR 0088).
+/// Marten's LINQ provider writes for them, taken once when the singleton is built (at the first read); each read sends
+/// them as one Npgsql batch with the person's id and reads the rows with the store's serializer. Marten's batch query
+/// built, parsed and typed the same text anew on every read: a tenth to a fifth of the service's time per read.
 /// </summary>
 public sealed class FollowUpStatements
 {
